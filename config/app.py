@@ -1,0 +1,63 @@
+"""The application factory: everything is built here from settings, nothing at import time."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.authentication import AuthenticationError
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.authentication import AuthenticationMiddleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import HTTPConnection
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from config import errors
+from config.auth import SessionBackend
+from config.lifespan import build_lifespan
+from config.routes import NAVIGATION, build_routes
+from config.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
+from config.settings import Settings
+from config.templating import build_templates
+from config.web import RedirectTo
+from consult.clock import Clock, SystemClock
+
+SESSION_COOKIE = "qc_session"
+
+
+def _auth_error(conn: HTTPConnection, exc: AuthenticationError) -> Response:
+    return PlainTextResponse(str(exc), status_code=400)
+
+
+def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
+    routes = build_routes()
+    middleware = [
+        Middleware(SecurityHeadersMiddleware, hsts=settings.https),
+        Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_mb * 1024 * 1024),
+        Middleware(
+            SessionMiddleware,
+            secret_key=str(settings.secret_key),
+            session_cookie=SESSION_COOKIE,
+            max_age=settings.session_idle_minutes * 60,
+            same_site="lax",
+            https_only=settings.https,
+        ),
+        Middleware(AuthenticationMiddleware, backend=SessionBackend(), on_error=_auth_error),
+    ]
+    app = Starlette(
+        debug=False,
+        routes=routes,
+        middleware=middleware,
+        exception_handlers={
+            HTTPException: errors.http_error,
+            RedirectTo: errors.redirect_to,
+            Exception: errors.server_error,
+        },
+        lifespan=build_lifespan(settings),
+    )
+    app.state.settings = settings
+    app.state.clock = clock or SystemClock()
+    app.state.templates = build_templates()
+    names = {route.name for route in routes if isinstance(route, Route)}
+    app.state.navigation = tuple((label, name) for label, name in NAVIGATION if name in names)
+    return app

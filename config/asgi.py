@@ -1,0 +1,9 @@
+"""The one module-level app, for ASGI servers: `uvicorn config.asgi:app --workers N`."""
+
+from config.app import create_app
+from config.logging import configure_logging
+from config.settings import load_settings
+
+settings = load_settings()
+configure_logging(settings.log_level)
+app = create_app(settings)

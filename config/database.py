@@ -1,0 +1,77 @@
+"""The Tortoise configuration for a database URL, and the helpers that open, migrate and probe it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tortoise import Tortoise, connections
+from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.migrations.api.migrate import migrate as apply_migrations
+from tortoise.migrations.executor import MigrationExecutor
+
+# Every Tortoise app of the project: label -> (models modules, migrations package).
+APPS: dict[str, tuple[list[str], str]] = {
+    "consult": (["consult.models"], "consult.migrations"),
+}
+
+# SQLite: WAL so readers never block the writer; synchronous=FULL because a receipt must mean the
+# row survived a power cut; foreign keys enforced like PostgreSQL does.
+SQLITE_PRAGMAS = {"journal_mode": "WAL", "foreign_keys": "ON", "synchronous": "FULL", "busy_timeout": 5000}
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    """The Tortoise config dict for DATABASE_URL, with our SQLite pragmas."""
+    connection = expand_db_url(database_url)
+    if connection["engine"] == "tortoise.backends.sqlite":
+        Path(connection["credentials"]["file_path"]).parent.mkdir(parents=True, exist_ok=True)
+        connection["credentials"] = {**SQLITE_PRAGMAS, **connection["credentials"]}
+    return {
+        "connections": {"default": connection},
+        "apps": {
+            label: {"models": models, "migrations": migrations, "default_connection": "default"}
+            for label, (models, migrations) in APPS.items()
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+async def migrate(database_url: str) -> None:
+    """Apply every committed migration that the database lacks."""
+    try:
+        await apply_migrations(config=tortoise_config(database_url))
+    finally:
+        await Tortoise.close_connections()
+
+
+async def pending_migrations(database_url: str) -> list[str]:
+    """Names of committed migrations the database has not applied (opens its own connection)."""
+    config = tortoise_config(database_url)
+    await Tortoise.init(config=config)
+    try:
+        executor = MigrationExecutor(connections.get("default"), config["apps"])
+        await executor.recorder.ensure_schema(executor._schema_editor(atomic=False))
+        return [f"{step.migration.app_label}.{step.migration.name}" for step in await executor.plan()]
+    finally:
+        await Tortoise.close_connections()
+
+
+async def database_answers() -> bool:
+    """True when the default connection runs a trivial query."""
+    try:
+        await connections.get("default").execute_query("SELECT 1")
+    except Exception:
+        return False
+    return True
+
+
+# For Tortoise's own CLI (`tortoise makemigrations`, see pyproject's [tool.tortoise]): writing a
+# migration compares models with the migration files and needs no real database.
+MIGRATIONS_CONFIG: dict[str, Any] = {
+    "connections": {"default": "sqlite://:memory:"},
+    "apps": {
+        label: {"models": models, "migrations": migrations}
+        for label, (models, migrations) in APPS.items()
+    },
+}

@@ -1,0 +1,71 @@
+"""Error pages inside the layout, for every status we answer with, and never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+import math
+import sqlite3
+from http import HTTPStatus
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from tortoise.exceptions import DBConnectionError, OperationalError
+
+from config.web import RedirectTo
+
+log = logging.getLogger("consult.errors")
+
+TITLES = {
+    400: "Sorry, we could not understand that request",
+    403: "You cannot do that",
+    404: "Page not found",
+    405: "That action is not available here",
+    413: "That was too large to accept",
+    429: "Too many attempts",
+    500: "Sorry, there is a problem with the service",
+    503: "Sorry, the service is unavailable",
+}
+
+DATABASE_DOWN = (DBConnectionError, OperationalError, ConnectionError, sqlite3.OperationalError)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return render_error(request, exc.status_code, exc.detail, exc.headers)
+
+
+async def redirect_to(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RedirectTo)
+    return RedirectResponse(exc.url, status_code=303)
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    """Last resort. A database that does not answer is a 503 with Retry-After, not a 500."""
+    if isinstance(exc, DATABASE_DOWN):
+        log.error("database unavailable: %s", exc)
+        return render_error(request, 503, None, {"Retry-After": "5"})
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return render_error(request, 500, None, None)
+
+
+def render_error(
+    request: Request, status: int, detail: str | None, headers: dict[str, str] | None
+) -> Response:
+    # Starlette puts the generic phrase in `detail` when none was given; only show our own words.
+    generic = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else ""
+    context = {
+        "status": status,
+        "title": TITLES.get(status, HTTPStatus(status).phrase),
+        "detail": detail if detail and detail != generic else None,
+        "retry_minutes": _minutes((headers or {}).get("Retry-After")),
+    }
+    response = request.app.state.templates.TemplateResponse(
+        request, "errors/error.html", context, status_code=status
+    )
+    response.headers.update(headers or {})
+    return response  # type: ignore[no-any-return]
+
+
+def _minutes(retry_after: str | None) -> int | None:
+    return max(1, math.ceil(int(retry_after) / 60)) if retry_after and retry_after.isdigit() else None

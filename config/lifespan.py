@@ -1,0 +1,29 @@
+"""Start-up and shut-down: the database connections live exactly as long as the app."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+from starlette.applications import Starlette
+from tortoise.contrib.starlette import RegisterTortoise
+
+from config.database import tortoise_config
+from config.settings import Settings
+
+log = logging.getLogger("consult")
+
+
+def build_lifespan(settings: Settings) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
+            log.info("QIST Consult ready at %s (%s)", settings.base_url, _database_label(settings))
+            yield
+
+    return lifespan
+
+
+def _database_label(settings: Settings) -> str:
+    return "SQLite " + settings.database_url.split("://", 1)[1] if settings.is_sqlite else "PostgreSQL"

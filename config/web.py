@@ -1,0 +1,97 @@
+"""Small helpers views share: render, read a CSRF-checked form, require a signed-in person."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, TypeVar
+
+from multipart.exceptions import FormParserError
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from wtforms import Form
+
+from config.settings import Settings
+from consult.models import Person
+from forms.base import CSRF_FIELD, csrf_matches
+
+FormT = TypeVar("FormT", bound=Form)
+
+
+class RedirectTo(Exception):  # noqa: N818 - raised like a response, handled by the app
+    """Raised by helpers that must send the browser elsewhere (e.g. to sign in first)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+
+def settings_of(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def now(request: Request) -> datetime:
+    return request.app.state.clock.now()  # type: ignore[no-any-return]
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, *, status: int = 200
+) -> Response:
+    return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
+        request, template, context or {}, status_code=status
+    )
+
+
+def redirect(request: Request, route: str, **params: Any) -> RedirectResponse:
+    """303 See Other to a named route: the browser follows with GET after a POST."""
+    return RedirectResponse(request.url_for(route, **params).path, status_code=303)
+
+
+def notify(request: Request, message: str) -> None:
+    """A one-line notice shown at the top of the next page (e.g. "Your profile was saved")."""
+    request.session["notices"] = [*request.session.get("notices", []), message]
+
+
+async def read_form(request: Request) -> FormData:
+    """The submitted form, after checking its CSRF token: 400 if unreadable, 403 if forged."""
+    try:
+        form = await request.form(max_files=0, max_fields=200)
+    except (FormParserError, UnicodeDecodeError, ValueError):
+        raise HTTPException(400, "The form could not be read.") from None
+    if not csrf_matches(request.session, form.get(CSRF_FIELD)):
+        raise HTTPException(403, "This form has expired or did not come from this site.")
+    return form
+
+
+async def bind_form(request: Request, form_class: type[FormT], **kwargs: Any) -> FormT:
+    """A form bound to the posted data (after the CSRF check) or, for GET, to `kwargs` defaults."""
+    formdata = await read_form(request) if request.method == "POST" else None
+    return form_class(formdata, meta={"csrf_context": request.session}, **kwargs)
+
+
+def client_address(request: Request) -> str:
+    # uvicorn's proxy-headers support has already applied FORWARDED_ALLOW_IPS to this value.
+    return request.client.host if request.client else "unknown"
+
+
+def signed_in_person(request: Request) -> Person:
+    """The signed-in person; anyone else is sent to sign in and brought back afterwards."""
+    user = request.scope.get("user")
+    if isinstance(user, Person):
+        return user
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    raise RedirectTo(f"{request.url_for('account:signin').path}?next={target}")
+
+
+def require_admin(request: Request) -> Person:
+    person = signed_in_person(request)
+    if not person.is_admin:
+        raise HTTPException(403, "Only administrators can use this page.")
+    return person
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only same-site paths may be redirect targets (no //evil.example or https://…)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default

@@ -1,0 +1,215 @@
+"""Account rules: signing up, verifying, signing in, resetting passwords, profiles and roles.
+
+Services never import Starlette. Problems a person can fix come back as `FieldProblem`s naming
+the form field, so the view can show them beside the field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from consult.accounts.passwords import (
+    DUMMY_HASH,
+    hash_password,
+    needs_rehash,
+    password_problem,
+    verify_password,
+)
+from consult.accounts.ratelimit import Limit, check_limit, forget, record_hit
+from consult.accounts.tokens import (
+    LinkClaims,
+    LinkInvalid,
+    Purpose,
+    make_link_token,
+    read_link_token,
+)
+from consult.audit import record_action
+from consult.models import Person
+from consult.vocabulary import Role, Sector
+
+
+class FieldProblem(Exception):
+    """A rule that needs the database said no; `field` names the form field to show it on."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ProfileDetails:
+    display_name: str
+    organisation: str
+    sector: Sector
+    country: str
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+async def find_person_by_email(email: str) -> Person | None:
+    return await Person.get_or_none(email=normalise_email(email))
+
+
+async def sign_up(
+    email: str, password: str, details: ProfileDetails, *, role: Role = Role.STAKEHOLDER
+) -> Person:
+    """Create an unverified account; the email address is unique whatever its case."""
+    email = normalise_email(email)
+    problem = password_problem(password, email=email)
+    if problem:
+        raise FieldProblem("password", problem)
+    if await Person.exists(email=email):
+        raise FieldProblem("email", _email_taken_message())
+    try:
+        return await Person.create(
+            email=email,
+            password_hash=hash_password(password),
+            role=role,
+            display_name=details.display_name,
+            organisation=details.organisation,
+            sector=details.sector,
+            country=details.country,
+        )
+    except IntegrityError:
+        # Two sign-ups for one address at the same moment: the unique index decides.
+        raise FieldProblem("email", _email_taken_message()) from None
+
+
+def _email_taken_message() -> str:
+    return "An account with this email address already exists. Sign in, or reset your password."
+
+
+def link_token(secret: str, purpose: Purpose, person: Person, now: datetime) -> str:
+    return make_link_token(
+        secret, purpose, LinkClaims(person.id, person.email, person.auth_version, now)
+    )
+
+
+async def person_for_link(
+    secret: str, purpose: Purpose, token: str, *, now: datetime, max_age: timedelta
+) -> Person:
+    """The person a genuine, unexpired, unused link was sent to (raises LinkInvalid/LinkExpired)."""
+    claims = read_link_token(secret, purpose, token, now=now, max_age=max_age)
+    person = await Person.get_or_none(id=claims.person_id, is_active=True)
+    if person is None or person.email != claims.email or person.auth_version != claims.auth_version:
+        raise LinkInvalid
+    return person
+
+
+async def verify_email(person: Person, *, now: datetime) -> bool:
+    """Mark the address verified; False when it already was (the link is spent)."""
+    updated = await Person.filter(id=person.id, verified_at__isnull=True).update(verified_at=now)
+    if updated:
+        person.verified_at = now
+    return bool(updated)
+
+
+async def authenticate(
+    email: str, password: str, *, address: str, limit: Limit, now: datetime
+) -> Person | None:
+    """The active person with these credentials, or None. Raises RateLimited after repeated failures.
+
+    Failures count per account and per address (the address gets four times the allowance, as
+    colleagues in one organisation share an address). A success clears the account's count.
+    """
+    email = normalise_email(email)
+    account_key, address_key = f"signin:account:{email}", f"signin:address:{address}"
+    await check_limit(account_key, limit, now=now)
+    await check_limit(address_key, limit.times(4), now=now)
+    person = await Person.get_or_none(email=email, is_active=True)
+    # Verify against a dummy hash for unknown emails so timing does not reveal who has an account.
+    valid = verify_password(person.password_hash if person else DUMMY_HASH, password)
+    if person is None or not valid:
+        await record_hit(account_key, limit, now=now)
+        await record_hit(address_key, limit.times(4), now=now)
+        return None
+    await forget(account_key)
+    if needs_rehash(person.password_hash):
+        person.password_hash = hash_password(password)
+        await person.save(update_fields=["password_hash", "updated_at"])
+    return person
+
+
+async def count_attempt(key: str, limit: Limit, *, now: datetime) -> None:
+    """Count one attempt at something limited (sign-up, sending a link); raise when over."""
+    await check_limit(key, limit, now=now)
+    await record_hit(key, limit, now=now)
+
+
+async def set_password(person: Person, new_password: str) -> None:
+    """Change the password and end every other session and outstanding reset link."""
+    problem = password_problem(new_password, email=person.email)
+    if problem:
+        raise FieldProblem("password", problem)
+    person.password_hash = hash_password(new_password)
+    person.auth_version += 1
+    await person.save(update_fields=["password_hash", "auth_version", "updated_at"])
+
+
+async def change_password(person: Person, current_password: str, new_password: str) -> None:
+    if not verify_password(person.password_hash, current_password):
+        raise FieldProblem("current_password", "Your current password is not right.")
+    await set_password(person, new_password)
+
+
+async def reset_password(person: Person, new_password: str, *, now: datetime) -> None:
+    """Set a new password from a reset link; receiving the link also proves the address."""
+    await set_password(person, new_password)
+    if person.verified_at is None:
+        await verify_email(person, now=now)
+
+
+async def update_profile(person: Person, details: ProfileDetails) -> Person:
+    person.display_name = details.display_name
+    person.organisation = details.organisation
+    person.sector = details.sector
+    person.country = details.country
+    await person.save(
+        update_fields=["display_name", "organisation", "sector", "country", "updated_at"]
+    )
+    return person
+
+
+async def change_role(actor: Person, person: Person, role: Role) -> bool:
+    """An admin gives `person` a role; False when nothing changed. Admins cannot demote themselves."""
+    if not actor.is_admin:
+        raise PermissionError("Only an admin may change roles.")
+    if person.id == actor.id and role != Role.ADMIN:
+        raise FieldProblem("role", "You cannot remove your own admin role. Ask another admin.")
+    if person.role == role:
+        return False
+    previous = person.role
+    async with in_transaction():
+        person.role = role
+        await person.save(update_fields=["role", "updated_at"])
+        await record_action(
+            actor, "person.role_changed", person, {"from": str(previous), "to": str(role)}
+        )
+    return True
+
+
+async def create_admin(email: str, password: str, display_name: str, *, now: datetime) -> Person:
+    """Create a verified admin, or promote and re-password the existing account with this email."""
+    person = await find_person_by_email(email)
+    if person is None:
+        person = await sign_up(
+            email,
+            password,
+            ProfileDetails(display_name, "", Sector.GOVERNMENT, ""),
+            role=Role.ADMIN,
+        )
+    else:
+        await set_password(person, password)
+        person.role = Role.ADMIN
+        person.is_active = True
+        await person.save(update_fields=["role", "is_active", "updated_at"])
+    await verify_email(person, now=now)
+    await record_action(None, "person.admin_created", person, {"via": "cli"})
+    return person

@@ -1,0 +1,251 @@
+"""Account pages: sign up, verify, sign in and out, reset password, profile, password."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from config.auth import start_session
+from config.web import (
+    bind_form,
+    client_address,
+    notify,
+    now,
+    redirect,
+    render,
+    safe_next,
+    settings_of,
+    signed_in_person,
+)
+from consult.accounts import services
+from consult.accounts.emails import password_reset_mail, verification_mail
+from consult.accounts.ratelimit import RateLimited
+from consult.accounts.services import FieldProblem, ProfileDetails
+from consult.accounts.tokens import LinkExpired, LinkInvalid, Purpose
+from consult.models import Person
+from consult.vocabulary import Sector
+from events.mail import MailSettings, OutgoingMail, send_mail
+from forms.accounts import (
+    ChangePasswordForm,
+    ConfirmForm,
+    EmailOnlyForm,
+    NewPasswordForm,
+    ProfileForm,
+    SignInForm,
+    SignUpForm,
+)
+
+log = logging.getLogger("consult.accounts")
+
+
+def too_many(request: Request, template: str, form: object, exc: RateLimited) -> Response:
+    minutes = max(1, round(exc.retry_after / 60))
+    response = render(request, template, {"form": form, "retry_minutes": minutes}, status=429)
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+async def _deliver(request: Request, mail: OutgoingMail) -> bool:
+    """Send now; a mail server that is down must not lose the account, so report and carry on."""
+    settings = settings_of(request)
+    try:
+        await send_mail(MailSettings(settings.mail_from, settings.smtp_url, settings.mail_dir), mail)
+    except Exception:
+        log.exception("could not send %r to %s", mail.subject, mail.to)
+        return False
+    return True
+
+
+async def _send_link(request: Request, person: Person, purpose: Purpose) -> bool:
+    settings, moment = settings_of(request), now(request)
+    token = services.link_token(str(settings.secret_key), purpose, person, moment)
+    env = request.app.state.templates.env
+    if purpose == "verify-email":
+        link = settings.url_for_path(request.url_for("account:verify", token=token).path)
+        return await _deliver(request, verification_mail(env, person, link, settings.verify_link_hours))
+    link = settings.url_for_path(request.url_for("account:reset_password", token=token).path)
+    return await _deliver(request, password_reset_mail(env, person, link, settings.reset_link_minutes))
+
+
+def _details(form: SignUpForm | ProfileForm) -> ProfileDetails:
+    return ProfileDetails(
+        display_name=form.display_name.data or "",
+        organisation=form.organisation.data or "",
+        sector=Sector(form.sector.data),
+        country=form.country.data or "",
+    )
+
+
+async def sign_up(request: Request) -> Response:
+    form = await bind_form(request, SignUpForm, sector="", country="")
+    if request.method == "POST" and form.validate():
+        try:
+            await services.count_attempt(
+                f"signup:address:{client_address(request)}", settings_of(request).signup_limit, now=now(request)
+            )
+            person = await services.sign_up(form.email.data or "", form.password.data or "", _details(form))
+        except RateLimited as exc:
+            return too_many(request, "accounts/signup.html", form, exc)
+        except FieldProblem as problem:
+            form.add_field_error(problem.field, problem.message)
+        else:
+            start_session(request.session, person)
+            request.session["mail_failed"] = not await _send_link(request, person, "verify-email")
+            return redirect(request, "account:check_email")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/signup.html", {"form": form}, status=status)
+
+
+async def check_email(request: Request) -> Response:
+    person = signed_in_person(request)
+    if person.is_verified:
+        return redirect(request, "account:home")
+    context = {"person": person, "form": ConfirmForm(meta={"csrf_context": request.session}),
+               "mail_failed": request.session.pop("mail_failed", False)}
+    return render(request, "accounts/check_email.html", context)
+
+
+async def resend_verification(request: Request) -> Response:
+    person = signed_in_person(request)
+    await bind_form(request, ConfirmForm)
+    if person.is_verified:
+        return redirect(request, "account:home")
+    try:
+        await services.count_attempt(f"mail:{person.id}", settings_of(request).mail_limit, now=now(request))
+    except RateLimited as exc:
+        context = {"person": person, "form": ConfirmForm(meta={"csrf_context": request.session}),
+                   "retry_minutes": max(1, round(exc.retry_after / 60)), "mail_failed": False}
+        response = render(request, "accounts/check_email.html", context, status=429)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+    if await _send_link(request, person, "verify-email"):
+        notify(request, f"We have sent a new link to {person.email}.")
+    else:
+        request.session["mail_failed"] = True
+    return redirect(request, "account:check_email")
+
+
+async def _person_for_link(request: Request, purpose: Purpose, max_age: timedelta) -> Person | None:
+    settings = settings_of(request)
+    try:
+        return await services.person_for_link(
+            str(settings.secret_key), purpose, request.path_params["token"], now=now(request), max_age=max_age
+        )
+    except (LinkInvalid, LinkExpired):
+        return None
+
+
+async def verify(request: Request) -> Response:
+    """GET shows a button; the POST it sends verifies (a mail scanner's GET changes nothing)."""
+    max_age = timedelta(hours=settings_of(request).verify_link_hours)
+    person = await _person_for_link(request, "verify-email", max_age)
+    form = await bind_form(request, ConfirmForm)
+    if person is None:
+        return render(request, "accounts/link_invalid.html", {"what": "confirmation"}, status=400)
+    if person.is_verified:
+        notify(request, "Your email address is already confirmed.")
+        return redirect(request, "account:home" if request.scope.get("user") else "account:signin")
+    if request.method == "GET":
+        return render(request, "accounts/verify.html", {"form": form, "person": person})
+    await services.verify_email(person, now=now(request))
+    notify(request, "Thank you: your email address is confirmed.")
+    return redirect(request, "account:home" if request.scope.get("user") else "account:signin")
+
+
+async def sign_in(request: Request) -> Response:
+    form = await bind_form(request, SignInForm)
+    next_url = safe_next(request.query_params.get("next"), request.url_for("account:home").path)
+    if request.method == "POST" and form.validate():
+        try:
+            person = await services.authenticate(
+                form.email.data or "", form.password.data or "",
+                address=client_address(request), limit=settings_of(request).signin_limit, now=now(request),
+            )
+        except RateLimited as exc:
+            return too_many(request, "accounts/signin.html", form, exc)
+        if person is not None:
+            start_session(request.session, person)
+            return RedirectResponse(next_url, status_code=303)
+        form.add_field_error("email", "The email address or password is not right.")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/signin.html", {"form": form}, status=status)
+
+
+async def sign_out(request: Request) -> Response:
+    await bind_form(request, ConfirmForm)
+    request.session.clear()
+    notify(request, "You have signed out.")
+    return redirect(request, "home")
+
+
+async def forgot_password(request: Request) -> Response:
+    form = await bind_form(request, EmailOnlyForm)
+    if request.method == "POST" and form.validate():
+        email = services.normalise_email(form.email.data or "")
+        try:
+            limit = settings_of(request).mail_limit
+            await services.count_attempt(f"mail:address:{client_address(request)}", limit.times(4), now=now(request))
+            await services.count_attempt(f"mail:reset:{email}", limit, now=now(request))
+        except RateLimited as exc:
+            return too_many(request, "accounts/forgot_password.html", form, exc)
+        person = await services.find_person_by_email(email)
+        if person is not None and person.is_active:
+            await _send_link(request, person, "reset-password")
+        # The same answer whether or not the address has an account.
+        return render(request, "accounts/reset_sent.html", {"email": email})
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/forgot_password.html", {"form": form}, status=status)
+
+
+async def reset_password(request: Request) -> Response:
+    max_age = timedelta(minutes=settings_of(request).reset_link_minutes)
+    person = await _person_for_link(request, "reset-password", max_age)
+    form = await bind_form(request, NewPasswordForm)
+    if person is None:
+        return render(request, "accounts/link_invalid.html", {"what": "password reset"}, status=400)
+    if request.method == "POST" and form.validate():
+        try:
+            await services.reset_password(person, form.password.data or "", now=now(request))
+        except FieldProblem as problem:
+            form.add_field_error(problem.field, problem.message)
+        else:
+            request.session.clear()
+            notify(request, "Your password has been changed. Sign in with your new password.")
+            return redirect(request, "account:signin")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/reset_password.html", {"form": form}, status=status)
+
+
+async def account_home(request: Request) -> Response:
+    person = signed_in_person(request)
+    return render(request, "accounts/home.html", {"person": person})
+
+
+async def profile(request: Request) -> Response:
+    person = signed_in_person(request)
+    form = await bind_form(request, ProfileForm, obj=person)
+    if request.method == "POST" and form.validate():
+        await services.update_profile(person, _details(form))
+        notify(request, "Your profile has been saved.")
+        return redirect(request, "account:home")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/profile.html", {"form": form}, status=status)
+
+
+async def change_password(request: Request) -> Response:
+    person = signed_in_person(request)
+    form = await bind_form(request, ChangePasswordForm)
+    if request.method == "POST" and form.validate():
+        try:
+            await services.change_password(person, form.current_password.data or "", form.password.data or "")
+        except FieldProblem as problem:
+            form.add_field_error(problem.field, problem.message)
+        else:
+            start_session(request.session, person)  # keep this session; the others have ended
+            notify(request, "Your password has been changed. Other devices have been signed out.")
+            return redirect(request, "account:home")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/password.html", {"form": form}, status=status)

@@ -1,0 +1,105 @@
+"""Tables of the consult domain: people, topics, the audit log and rate-limit counters."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from consult.vocabulary import Role, Sector, country_name
+
+
+class Person(Model):
+    """Anyone with an account. Email is stored lower-cased so uniqueness ignores case."""
+
+    id = fields.IntField(primary_key=True)
+    email = fields.CharField(max_length=254, unique=True)
+    password_hash = fields.CharField(max_length=200)
+    display_name = fields.CharField(max_length=100)
+    role = fields.CharEnumField(Role, max_length=20, default=Role.STAKEHOLDER)
+    verified_at = fields.DatetimeField(null=True)
+    is_active = fields.BooleanField(default=True)
+    organisation = fields.CharField(max_length=200, default="")
+    sector = fields.CharEnumField(Sector, max_length=20, default=Sector.OTHER)
+    country = fields.CharField(max_length=2, default="")
+    # Raised on every password change: sessions and reset links issued before it stop working.
+    auth_version = fields.IntField(default=1)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "person"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} <{self.email}>"
+
+    # Starlette's request.user protocol, so templates can ask `request.user.is_authenticated`.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def identity(self) -> str:
+        return str(self.id)
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def country_name(self) -> str:
+        return country_name(self.country)
+
+
+class Topic(Model):
+    """A theme of the partnership under which calls and sessions are published."""
+
+    id = fields.IntField(primary_key=True)
+    slug = fields.CharField(max_length=60, unique=True)
+    name = fields.CharField(max_length=120)
+    summary = fields.CharField(max_length=300, default="")
+    description = fields.TextField(default="")
+    position = fields.IntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "topic"
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AuditEntry(Model):
+    """Who did what to which object, and when (UTC). Written for every organiser and admin action."""
+
+    id = fields.BigIntField(primary_key=True)
+    actor: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
+        "consult.Person", related_name="audit_entries", null=True, on_delete=fields.SET_NULL
+    )
+    action = fields.CharField(max_length=60, db_index=True)
+    object_type = fields.CharField(max_length=40)
+    object_id = fields.CharField(max_length=60)
+    detail = fields.JSONField(default=dict)
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        table = "audit_entry"
+        ordering = ["-created_at", "-id"]
+
+
+class RateLimitHit(Model):
+    """One counted attempt. Kept in the database so every process and host shares the limits."""
+
+    id = fields.BigIntField(primary_key=True)
+    key = fields.CharField(max_length=200)
+    created_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "rate_limit_hit"
+        indexes = (("key", "created_at"),)

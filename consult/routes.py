@@ -1,0 +1,30 @@
+"""Routes of the consult domain. Every route has a name; templates link by name."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute, Route
+
+from consult import views
+from consult.accounts import admin_views
+from consult.accounts import views as accounts
+
+GET_POST = ["GET", "POST"]
+
+routes: list[BaseRoute] = [
+    Route("/", views.home, name="home"),
+    Route("/topics/", views.topic_list, name="topics:list"),
+    Route("/topics/{slug}", views.topic_detail, name="topics:detail"),
+    Route("/account/", accounts.account_home, name="account:home"),
+    Route("/account/signup", accounts.sign_up, methods=GET_POST, name="account:signup"),
+    Route("/account/signup/check-email", accounts.check_email, name="account:check_email"),
+    Route("/account/verify/resend", accounts.resend_verification, methods=["POST"], name="account:resend_verification"),
+    Route("/account/verify/{token}", accounts.verify, methods=GET_POST, name="account:verify"),
+    Route("/account/signin", accounts.sign_in, methods=GET_POST, name="account:signin"),
+    Route("/account/signout", accounts.sign_out, methods=["POST"], name="account:signout"),
+    Route("/account/password/forgot", accounts.forgot_password, methods=GET_POST, name="account:forgot_password"),
+    Route("/account/password/reset/{token}", accounts.reset_password, methods=GET_POST, name="account:reset_password"),
+    Route("/account/password", accounts.change_password, methods=GET_POST, name="account:password"),
+    Route("/account/profile", accounts.profile, methods=GET_POST, name="account:profile"),
+    Route("/organise/people", admin_views.people, name="admin:people"),
+    Route("/organise/people/{person_id:int}/role", admin_views.person_role, methods=GET_POST, name="admin:person_role"),
+]

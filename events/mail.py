@@ -1,0 +1,75 @@
+"""Sending email: over SMTP when SMTP_URL is set, otherwise as .eml files a developer can open."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import aiosmtplib
+
+log = logging.getLogger("consult.mail")
+
+
+@dataclass(frozen=True)
+class OutgoingMail:
+    to: str
+    subject: str
+    text: str
+    html: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    sender: str
+    smtp_url: str
+    mail_dir: Path
+
+
+def build_message(mail: OutgoingMail, sender: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = mail.to
+    message["Subject"] = mail.subject
+    message["Date"] = format_datetime(datetime.now(UTC))
+    message["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1].strip("> ") or "localhost")
+    for name, value in mail.headers.items():
+        message[name] = value
+    message.set_content(mail.text)
+    if mail.html:
+        message.add_alternative(mail.html, subtype="html")
+    return message
+
+
+async def send_mail(settings: MailSettings, mail: OutgoingMail) -> str:
+    """Deliver one message; return where it went (an SMTP host or a file path)."""
+    message = build_message(mail, settings.sender)
+    if not settings.smtp_url:
+        return _write_eml(settings.mail_dir, message)
+    url = urlsplit(settings.smtp_url)
+    await aiosmtplib.send(
+        message,
+        hostname=url.hostname or "localhost",
+        port=url.port or (465 if url.scheme == "smtps" else 25),
+        username=unquote(url.username) if url.username else None,
+        password=unquote(url.password) if url.password else None,
+        use_tls=url.scheme == "smtps",
+        timeout=30,
+    )
+    log.info("mail sent to %s via %s: %s", mail.to, url.hostname, mail.subject)
+    return f"smtp://{url.hostname}:{url.port}"
+
+
+def _write_eml(mail_dir: Path, message: EmailMessage) -> str:
+    mail_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    path = mail_dir / f"{stamp}-{secrets.token_hex(4)}.eml"
+    path.write_bytes(bytes(message))
+    log.info("no SMTP_URL set: mail to %s written to %s", message["To"], path)
+    return str(path)

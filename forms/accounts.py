@@ -1,0 +1,156 @@
+"""Forms of the account pages. Shape only: uniqueness and credentials are checked in services."""
+
+from __future__ import annotations
+
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, InputRequired, Length
+
+from consult.accounts.passwords import MAX_LENGTH as PASSWORD_MAX
+from consult.accounts.passwords import MIN_LENGTH as PASSWORD_MIN
+from consult.vocabulary import Role, Sector, countries
+from forms.base import CSRFForm, NoControlCharacters, strip_text
+
+SECTOR_CHOICES = [(sector.value, sector.label) for sector in Sector]
+
+
+def _country_choices() -> list[tuple[str, str]]:
+    return [("", "Choose a country"), *countries()]
+
+
+class EmailAddress:
+    """Syntax check without DNS lookups (the form must not wait on the network)."""
+
+    def __init__(self) -> None:
+        self.inner = Email(
+            message="Enter an email address in the correct format, like name@example.org",
+            check_deliverability=False,
+        )
+
+    def __call__(self, form: CSRFForm, field: EmailField) -> None:
+        self.inner(form, field)
+
+
+def email_field() -> EmailField:
+    return EmailField(
+        "Email address",
+        filters=[strip_text],
+        validators=[
+            DataRequired(message="Enter your email address"),
+            Length(max=254, message="Email addresses are at most 254 characters"),
+            EmailAddress(),
+        ],
+        render_kw={"autocomplete": "email", "spellcheck": "false"},
+    )
+
+
+def new_password_field(label: str = "Password") -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[
+            InputRequired(message="Enter a password"),
+            Length(
+                min=PASSWORD_MIN,
+                max=PASSWORD_MAX,
+                message=f"Use between {PASSWORD_MIN} and {PASSWORD_MAX} characters",
+            ),
+        ],
+        description=f"At least {PASSWORD_MIN} characters. Three or four random words work well.",
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+def display_name_field() -> StringField:
+    return StringField(
+        "Full name",
+        filters=[strip_text],
+        validators=[
+            DataRequired(message="Enter your name"),
+            Length(max=100, message="Names are at most 100 characters"),
+            NoControlCharacters(),
+        ],
+        description="Shown with responses you choose to publish under your name.",
+        render_kw={"autocomplete": "name"},
+    )
+
+
+def organisation_field() -> StringField:
+    return StringField(
+        "Organisation (optional)",
+        filters=[strip_text],
+        validators=[Length(max=200, message="At most 200 characters"), NoControlCharacters()],
+        render_kw={"autocomplete": "organization"},
+    )
+
+
+def sector_field() -> SelectField:
+    return SelectField(
+        "Sector",
+        choices=SECTOR_CHOICES,
+        validators=[InputRequired(message="Choose a sector")],
+    )
+
+
+def country_field() -> SelectField:
+    return SelectField(
+        "Country",
+        choices=_country_choices(),
+        validators=[InputRequired(message="Choose a country")],
+        render_kw={"autocomplete": "country"},
+    )
+
+
+class SignUpForm(CSRFForm):
+    email = email_field()
+    password = new_password_field()
+    display_name = display_name_field()
+    organisation = organisation_field()
+    sector = sector_field()
+    country = country_field()
+
+
+class ProfileForm(CSRFForm):
+    display_name = display_name_field()
+    organisation = organisation_field()
+    sector = sector_field()
+    country = country_field()
+
+
+class SignInForm(CSRFForm):
+    email = email_field()
+    password = PasswordField(
+        "Password",
+        validators=[InputRequired(message="Enter your password"), Length(max=PASSWORD_MAX)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class EmailOnlyForm(CSRFForm):
+    """Ask for a password reset or a new verification link."""
+
+    email = email_field()
+
+
+class NewPasswordForm(CSRFForm):
+    password = new_password_field("New password")
+
+
+class ChangePasswordForm(CSRFForm):
+    current_password = PasswordField(
+        "Current password",
+        validators=[InputRequired(message="Enter your current password"), Length(max=PASSWORD_MAX)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password = new_password_field("New password")
+
+
+class ConfirmForm(CSRFForm):
+    """A button and its CSRF token: sign out, confirm an email address."""
+
+
+class RoleForm(CSRFForm):
+    role = SelectField(
+        "Role",
+        choices=[(role.value, role.label) for role in Role],
+        validators=[InputRequired(message="Choose a role")],
+        validate_choice=True,
+    )
