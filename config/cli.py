@@ -18,8 +18,8 @@ from config.logging import configure_logging
 from config.settings import Settings, SettingsError, load_settings
 from consult.accounts.passwords import password_problem
 from consult.accounts.services import create_admin
-from consult.demo import load_demo
 from consult.clock import SystemClock
+from consult.demo import load_demo
 
 log = logging.getLogger("consult.cli")
 
@@ -54,16 +54,24 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, help="web processes (default: WORKERS or 1)")
     serve.set_defaults(handler=serve_command)
 
-    commands.add_parser("migrate", help="apply database migrations").set_defaults(handler=migrate_command)
+    commands.add_parser("migrate", help="apply database migrations").set_defaults(
+        handler=migrate_command
+    )
 
     demo = commands.add_parser("demo", help="load demonstration data (safe to run twice)")
-    demo.add_argument("--if-empty", action="store_true", help="only when the database has no people yet")
+    demo.add_argument(
+        "--if-empty", action="store_true", help="only when the database has no people yet"
+    )
     demo.set_defaults(handler=demo_command)
 
-    admin = commands.add_parser("createadmin", help="create an admin account, or promote an existing one")
+    admin = commands.add_parser(
+        "createadmin", help="create an admin account, or promote an existing one"
+    )
     admin.add_argument("email")
     admin.add_argument("--name", default="Administrator", help="display name for a new account")
-    admin.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    admin.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
     admin.set_defaults(handler=createadmin_command)
     return parser
 
@@ -84,7 +92,9 @@ async def _connect(settings: Settings) -> None:
         await Tortoise.init(config=tortoise_config(settings.database_url))
         await Tortoise.get_connection("default").execute_query("SELECT 1")
     except Exception as exc:
-        raise UserError(f"cannot open the database at DATABASE_URL ({_describe(settings)}): {exc}") from None
+        raise UserError(
+            f"cannot open the database at DATABASE_URL ({_describe(settings)}): {exc}"
+        ) from None
 
 
 def _describe(settings: Settings) -> str:
@@ -106,7 +116,10 @@ def migrate_command(settings: Settings, args: argparse.Namespace) -> int:
 
 def demo_command(settings: Settings, args: argparse.Namespace) -> int:
     if settings.env == "production":
-        raise UserError("refusing to load demonstration accounts with known passwords when ENV=production")
+        raise UserError(
+            "refusing to load demonstration accounts with known passwords when ENV=production"
+        )
+
     async def work() -> int:
         report = await load_demo(now=SystemClock().now(), only_if_empty=args.if_empty)
         print(report)
@@ -120,7 +133,9 @@ def createadmin_command(settings: Settings, args: argparse.Namespace) -> int:
 
     async def work() -> int:
         person = await create_admin(args.email, password, args.name, now=SystemClock().now())
-        print(f"{person.email} is an admin and can sign in at {settings.url_for_path('/account/signin')}")
+        print(
+            f"{person.email} is an admin and can sign in at {settings.url_for_path('/account/signin')}"
+        )
         return 0
 
     return _run_with_database(settings, work)
@@ -171,7 +186,9 @@ def _check_port_free(host: str, port: int) -> None:
             probe.bind((host, port))
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
-                raise UserError(f"port {port} on {host} is already in use; choose another with --port or PORT") from None
+                raise UserError(
+                    f"port {port} on {host} is already in use; choose another with --port or PORT"
+                ) from None
             raise UserError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
 
 
@@ -180,10 +197,10 @@ async def _check_database_ready(settings: Settings) -> None:
     try:
         pending = await pending_migrations(settings.database_url)
     except Exception as exc:
-        raise UserError(f"cannot open the database at DATABASE_URL ({_describe(settings)}): {exc}") from None
+        raise UserError(
+            f"cannot open the database at DATABASE_URL ({_describe(settings)}): {exc}"
+        ) from None
     if pending:
         raise UserError(
             f"the database lacks {len(pending)} migration(s): run `consult migrate` (or `make migrate`) first"
         )
-
-

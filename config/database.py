@@ -17,7 +17,12 @@ APPS: dict[str, tuple[list[str], str]] = {
 
 # SQLite: WAL so readers never block the writer; synchronous=FULL because a receipt must mean the
 # row survived a power cut; foreign keys enforced like PostgreSQL does.
-SQLITE_PRAGMAS = {"journal_mode": "WAL", "foreign_keys": "ON", "synchronous": "FULL", "busy_timeout": 5000}
+SQLITE_PRAGMAS = {
+    "journal_mode": "WAL",
+    "foreign_keys": "ON",
+    "synchronous": "FULL",
+    "busy_timeout": 5000,
+}
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:
@@ -52,7 +57,9 @@ async def pending_migrations(database_url: str) -> list[str]:
     try:
         executor = MigrationExecutor(connections.get("default"), config["apps"])
         await executor.recorder.ensure_schema(executor._schema_editor(atomic=False))
-        return [f"{step.migration.app_label}.{step.migration.name}" for step in await executor.plan()]
+        return [
+            f"{step.migration.app_label}.{step.migration.name}" for step in await executor.plan()
+        ]
     finally:
         await Tortoise.close_connections()
 

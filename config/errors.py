@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from tortoise.exceptions import DBConnectionError, OperationalError
 
+from config.security import apply_security_headers, is_private_path
 from config.web import RedirectTo
 
 log = logging.getLogger("consult.errors")
@@ -32,7 +33,7 @@ DATABASE_DOWN = (DBConnectionError, OperationalError, ConnectionError, sqlite3.O
 
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    return render_error(request, exc.status_code, exc.detail, exc.headers)
+    return render_error(request, exc.status_code, exc.detail, dict(exc.headers or {}))
 
 
 async def redirect_to(request: Request, exc: Exception) -> Response:
@@ -44,9 +45,18 @@ async def server_error(request: Request, exc: Exception) -> Response:
     """Last resort. A database that does not answer is a 503 with Retry-After, not a 500."""
     if isinstance(exc, DATABASE_DOWN):
         log.error("database unavailable: %s", exc)
-        return render_error(request, 503, None, {"Retry-After": "5"})
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return render_error(request, 500, None, None)
+        status, headers = 503, {"Retry-After": "5"}
+    else:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        status, headers = 500, {}
+    response = render_error(request, status, None, headers)
+    # This handler runs outside every middleware, so it sets the security headers itself.
+    apply_security_headers(
+        response.headers,
+        hsts=request.app.state.settings.https,
+        private=is_private_path(request.url.path),
+    )
+    return response
 
 
 def render_error(
@@ -64,8 +74,10 @@ def render_error(
         request, "errors/error.html", context, status_code=status
     )
     response.headers.update(headers or {})
-    return response  # type: ignore[no-any-return]
+    return response
 
 
 def _minutes(retry_after: str | None) -> int | None:
-    return max(1, math.ceil(int(retry_after) / 60)) if retry_after and retry_after.isdigit() else None
+    return (
+        max(1, math.ceil(int(retry_after) / 60)) if retry_after and retry_after.isdigit() else None
+    )

@@ -16,7 +16,9 @@ async def healthz(request: Request) -> Response:
 async def readyz(request: Request) -> Response:
     """Ready for traffic only when the database answers a query."""
     if await database_answers():
-        return JSONResponse({"status": "ready", "database": "ok"}, headers={"Cache-Control": "no-store"})
+        return JSONResponse(
+            {"status": "ready", "database": "ok"}, headers={"Cache-Control": "no-store"}
+        )
     return JSONResponse(
         {"status": "unavailable", "database": "not answering"},
         status_code=503,

@@ -26,4 +26,6 @@ def build_lifespan(settings: Settings) -> Callable[[Starlette], AbstractAsyncCon
 
 
 def _database_label(settings: Settings) -> str:
-    return "SQLite " + settings.database_url.split("://", 1)[1] if settings.is_sqlite else "PostgreSQL"
+    return (
+        "SQLite " + settings.database_url.split("://", 1)[1] if settings.is_sqlite else "PostgreSQL"
+    )

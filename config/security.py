@@ -25,6 +25,24 @@ CONTENT_SECURITY_POLICY = "; ".join(
 PRIVATE_PREFIXES = ("/account", "/organise", "/responses/")
 
 
+def apply_security_headers(headers: MutableHeaders, *, hsts: bool, private: bool) -> None:
+    """Set what every response carries, leaving any header a view chose itself."""
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if hsts:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if private:
+        headers.setdefault("Cache-Control", "no-store")
+
+
+def is_private_path(path: str) -> bool:
+    return path.startswith(PRIVATE_PREFIXES)
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
         self.app = app
@@ -34,21 +52,13 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        private = scope["path"].startswith(PRIVATE_PREFIXES)
+        private = is_private_path(scope["path"])
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-                headers.setdefault("X-Content-Type-Options", "nosniff")
-                headers.setdefault("X-Frame-Options", "DENY")
-                headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-                headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-                headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-                if self.hsts:
-                    headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-                if private:
-                    headers.setdefault("Cache-Control", "no-store")
+                apply_security_headers(
+                    MutableHeaders(scope=message), hsts=self.hsts, private=private
+                )
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -69,7 +79,9 @@ class BodySizeLimitMiddleware:
             await self.app(scope, receive, send)
             return
         declared = dict(scope["headers"]).get(b"content-length")
-        too_big = declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes)
+        too_big = declared is not None and (
+            not declared.isdigit() or int(declared) > self.max_bytes
+        )
         received = 0
 
         async def limited_receive() -> Message:

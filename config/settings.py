@@ -31,24 +31,76 @@ class SettingDoc:
 
 
 SETTINGS: tuple[SettingDoc, ...] = (
-    SettingDoc("ENV", "development", "development, test or production; production requires SECRET_KEY and BASE_URL."),
-    SettingDoc("DATA_DIR", "./data", "Folder for the SQLite database, the generated secret key, uploads and mail written to files."),
-    SettingDoc("DATABASE_URL", "sqlite://{DATA_DIR}/consult.sqlite3", "sqlite://PATH or postgres://USER:PASSWORD@HOST:PORT/NAME."),
-    SettingDoc("SECRET_KEY", "(generated into DATA_DIR/secret_key)", "Signs session cookies and email links. Required when ENV=production."),
-    SettingDoc("BASE_URL", "http://127.0.0.1:8000", "Public address of the service, used in emails and calendar feeds; https turns on Secure cookies and HSTS."),
+    SettingDoc(
+        "ENV",
+        "development",
+        "development, test or production; production requires SECRET_KEY and BASE_URL.",
+    ),
+    SettingDoc(
+        "DATA_DIR",
+        "./data",
+        "Folder for the SQLite database, the generated secret key, uploads and mail written to files.",
+    ),
+    SettingDoc(
+        "DATABASE_URL",
+        "sqlite://{DATA_DIR}/consult.sqlite3",
+        "sqlite://PATH or postgres://USER:PASSWORD@HOST:PORT/NAME.",
+    ),
+    SettingDoc(
+        "SECRET_KEY",
+        "(generated into DATA_DIR/secret_key)",
+        "Signs session cookies and email links. Required when ENV=production.",
+    ),
+    SettingDoc(
+        "BASE_URL",
+        "http://127.0.0.1:8000",
+        "Public address of the service, used in emails and calendar feeds; https turns on Secure cookies and HSTS.",
+    ),
     SettingDoc("HOST", "127.0.0.1", "Address `consult serve` listens on."),
     SettingDoc("PORT", "8000", "Port `consult serve` listens on."),
-    SettingDoc("WORKERS", "1", "Number of web processes `consult serve` starts (use PostgreSQL for more than one)."),
-    SettingDoc("FORWARDED_ALLOW_IPS", "127.0.0.1", "Proxies whose X-Forwarded-For/-Proto headers are trusted (comma-separated, or *)."),
-    SettingDoc("SMTP_URL", "(empty: write .eml files to DATA_DIR/mail)", "smtp://USER:PASSWORD@HOST:PORT (STARTTLS when offered) or smtps://… for implicit TLS."),
+    SettingDoc(
+        "WORKERS",
+        "1",
+        "Number of web processes `consult serve` starts (use PostgreSQL for more than one).",
+    ),
+    SettingDoc(
+        "FORWARDED_ALLOW_IPS",
+        "127.0.0.1",
+        "Proxies whose X-Forwarded-For/-Proto headers are trusted (comma-separated, or *).",
+    ),
+    SettingDoc(
+        "SMTP_URL",
+        "(empty: write .eml files to DATA_DIR/mail)",
+        "smtp://USER:PASSWORD@HOST:PORT (STARTTLS when offered) or smtps://… for implicit TLS.",
+    ),
     SettingDoc("MAIL_FROM", "QIST Consult <no-reply@localhost>", "Sender address of every email."),
-    SettingDoc("SESSION_IDLE_MINUTES", "480", "A signed-in session ends after this many minutes without a request."),
+    SettingDoc(
+        "SESSION_IDLE_MINUTES",
+        "480",
+        "A signed-in session ends after this many minutes without a request.",
+    ),
     SettingDoc("VERIFY_LINK_HOURS", "48", "How long an email verification link stays valid."),
     SettingDoc("RESET_LINK_MINUTES", "60", "How long a password reset link stays valid."),
-    SettingDoc("SIGNIN_LIMIT", "5/900", "Failed sign-ins allowed per account, and per address x4, in a window of seconds (attempts/seconds)."),
-    SettingDoc("SIGNUP_LIMIT", "5/3600", "Sign-ups allowed per address in a window of seconds (attempts/seconds)."),
-    SettingDoc("MAIL_LIMIT", "3/3600", "Verification and reset emails one address may ask for in a window of seconds."),
-    SettingDoc("MAX_REQUEST_MB", "25", "Largest request body accepted, in megabytes; larger ones get 413 before they are read."),
+    SettingDoc(
+        "SIGNIN_LIMIT",
+        "5/900",
+        "Failed sign-ins allowed per account, and per address x4, in a window of seconds (attempts/seconds).",
+    ),
+    SettingDoc(
+        "SIGNUP_LIMIT",
+        "5/3600",
+        "Sign-ups allowed per address in a window of seconds (attempts/seconds).",
+    ),
+    SettingDoc(
+        "MAIL_LIMIT",
+        "3/3600",
+        "Verification and reset emails one address may ask for in a window of seconds.",
+    ),
+    SettingDoc(
+        "MAX_REQUEST_MB",
+        "25",
+        "Largest request body accepted, in megabytes; larger ones get 413 before they are read.",
+    ),
     SettingDoc("LOG_LEVEL", "info", "debug, info, warning or error."),
 )
 
@@ -116,7 +168,9 @@ def _build(config: Config) -> Settings:
     _check_database_url(database_url)
     base_url = config("BASE_URL", default="").rstrip("/")
     if env == "production" and not base_url:
-        raise SettingsError("BASE_URL is required when ENV=production (e.g. https://consult.example.gov)")
+        raise SettingsError(
+            "BASE_URL is required when ENV=production (e.g. https://consult.example.gov)"
+        )
     port = config("PORT", cast=int, default=8000)
     base_url = base_url or f"http://127.0.0.1:{port}"
     if urlsplit(base_url).scheme not in {"http", "https"}:
@@ -152,23 +206,23 @@ def _limit(config: Config, name: str, default: str) -> Limit:
     try:
         return Limit.parse(text)
     except ValueError:
-        raise SettingsError(f"{name} must look like ATTEMPTS/SECONDS, e.g. {default}; got {text!r}") from None
+        raise SettingsError(
+            f"{name} must look like ATTEMPTS/SECONDS, e.g. {default}; got {text!r}"
+        ) from None
 
 
 def _check_database_url(url: str) -> None:
     scheme = urlsplit(url).scheme
     if scheme not in {"sqlite", "postgres", "postgresql", "asyncpg"}:
-        raise SettingsError(
-            f"DATABASE_URL must start with sqlite:// or postgres://; got {url!r}"
-        )
+        raise SettingsError(f"DATABASE_URL must start with sqlite:// or postgres://; got {url!r}")
 
 
 def _secret_key(config: Config, env: str, data_dir: Path) -> Secret:
-    value = config("SECRET_KEY", cast=Secret, default="")
-    if str(value):
-        if len(str(value)) < 32:
+    value = str(config("SECRET_KEY", default=""))
+    if value:
+        if len(value) < 32:
             raise SettingsError("SECRET_KEY must be at least 32 characters long")
-        return value
+        return Secret(value)
     if env == "production":
         raise SettingsError(
             "SECRET_KEY is required when ENV=production "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, TypeVar
 
-from multipart.exceptions import FormParserError
+from python_multipart.exceptions import FormParserError
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -19,7 +19,7 @@ from forms.base import CSRF_FIELD, csrf_matches
 FormT = TypeVar("FormT", bound=Form)
 
 
-class RedirectTo(Exception):  # noqa: N818 - raised like a response, handled by the app
+class RedirectTo(Exception):
     """Raised by helpers that must send the browser elsewhere (e.g. to sign in first)."""
 
     def __init__(self, url: str) -> None:
@@ -27,17 +27,17 @@ class RedirectTo(Exception):  # noqa: N818 - raised like a response, handled by 
 
 
 def settings_of(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+    return request.app.state.settings
 
 
 def now(request: Request) -> datetime:
-    return request.app.state.clock.now()  # type: ignore[no-any-return]
+    return request.app.state.clock.now()
 
 
 def render(
     request: Request, template: str, context: dict[str, Any] | None = None, *, status: int = 200
 ) -> Response:
-    return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
+    return request.app.state.templates.TemplateResponse(
         request, template, context or {}, status_code=status
     )
 

@@ -83,16 +83,81 @@ DEMO_PASSWORDS = {
 }
 
 PEOPLE = (
-    DemoPerson("admin@consult.example", "Alex Morgan", Role.ADMIN, "Department for Science, Innovation and Technology", Sector.GOVERNMENT, "GB"),
-    DemoPerson("organiser@consult.example", "Jordan Reyes", Role.ORGANISER, "Office of Science and Technology Policy", Sector.GOVERNMENT, "US"),
-    DemoPerson("priya.shah@qubits.example", "Priya Shah", Role.STAKEHOLDER, "Qubit Foundry Ltd", Sector.INDUSTRY, "GB"),
-    DemoPerson("m.oconnell@photonics.example", "Michael O'Connell", Role.STAKEHOLDER, "Atlantic Photonics Inc.", Sector.INDUSTRY, "US"),
-    DemoPerson("e.nakamura@university.example", "Emi Nakamura", Role.STAKEHOLDER, "University of Boulder Quantum Center", Sector.ACADEMIA, "US"),
-    DemoPerson("d.okafor@hub.example", "Daniel Okafor", Role.STAKEHOLDER, "National Quantum Computing Hub", Sector.ACADEMIA, "GB"),
-    DemoPerson("s.lindqvist@cryo.example", "Sofia Lindqvist", Role.STAKEHOLDER, "Nordic Cryogenics AB", Sector.INDUSTRY, "SE"),
-    DemoPerson("r.campbell@openq.example", "Rhona Campbell", Role.STAKEHOLDER, "Open Quantum Society", Sector.CIVIL_SOCIETY, "GB"),
-    DemoPerson("t.becker@standards.example", "Tobias Becker", Role.STAKEHOLDER, "", Sector.OTHER, "DE"),
-    DemoPerson("a.ramirez@energy.example", "Ana Ramirez", Role.STAKEHOLDER, "Department of Energy national laboratory", Sector.GOVERNMENT, "US"),
+    DemoPerson(
+        "admin@consult.example",
+        "Alex Morgan",
+        Role.ADMIN,
+        "Department for Science, Innovation and Technology",
+        Sector.GOVERNMENT,
+        "GB",
+    ),
+    DemoPerson(
+        "organiser@consult.example",
+        "Jordan Reyes",
+        Role.ORGANISER,
+        "Office of Science and Technology Policy",
+        Sector.GOVERNMENT,
+        "US",
+    ),
+    DemoPerson(
+        "priya.shah@qubits.example",
+        "Priya Shah",
+        Role.STAKEHOLDER,
+        "Qubit Foundry Ltd",
+        Sector.INDUSTRY,
+        "GB",
+    ),
+    DemoPerson(
+        "m.oconnell@photonics.example",
+        "Michael O'Connell",
+        Role.STAKEHOLDER,
+        "Atlantic Photonics Inc.",
+        Sector.INDUSTRY,
+        "US",
+    ),
+    DemoPerson(
+        "e.nakamura@university.example",
+        "Emi Nakamura",
+        Role.STAKEHOLDER,
+        "University of Boulder Quantum Center",
+        Sector.ACADEMIA,
+        "US",
+    ),
+    DemoPerson(
+        "d.okafor@hub.example",
+        "Daniel Okafor",
+        Role.STAKEHOLDER,
+        "National Quantum Computing Hub",
+        Sector.ACADEMIA,
+        "GB",
+    ),
+    DemoPerson(
+        "s.lindqvist@cryo.example",
+        "Sofia Lindqvist",
+        Role.STAKEHOLDER,
+        "Nordic Cryogenics AB",
+        Sector.INDUSTRY,
+        "SE",
+    ),
+    DemoPerson(
+        "r.campbell@openq.example",
+        "Rhona Campbell",
+        Role.STAKEHOLDER,
+        "Open Quantum Society",
+        Sector.CIVIL_SOCIETY,
+        "GB",
+    ),
+    DemoPerson(
+        "t.becker@standards.example", "Tobias Becker", Role.STAKEHOLDER, "", Sector.OTHER, "DE"
+    ),
+    DemoPerson(
+        "a.ramirez@energy.example",
+        "Ana Ramirez",
+        Role.STAKEHOLDER,
+        "Department of Energy national laboratory",
+        Sector.GOVERNMENT,
+        "US",
+    ),
 )
 
 
@@ -103,7 +168,12 @@ async def load_demo(*, now: datetime, only_if_empty: bool = False) -> str:
     for position, (slug, name, summary, description) in enumerate(TOPICS):
         await Topic.update_or_create(
             slug=slug,
-            defaults={"name": name, "summary": summary, "description": description, "position": position},
+            defaults={
+                "name": name,
+                "summary": summary,
+                "description": description,
+                "position": position,
+            },
         )
     created = 0
     for demo in PEOPLE:

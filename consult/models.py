@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -85,7 +87,7 @@ class AuditEntry(Model):
     action = fields.CharField(max_length=60, db_index=True)
     object_type = fields.CharField(max_length=40)
     object_id = fields.CharField(max_length=60)
-    detail = fields.JSONField(default=dict)
+    detail: dict[str, Any] = fields.JSONField(default=dict)
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
 
     class Meta:

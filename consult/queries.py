@@ -34,7 +34,9 @@ async def people_matching(search: str, *, page: int, size: int = 50) -> Page:
     query = Person.all()
     if search:
         query = query.filter(
-            Q(display_name__icontains=search) | Q(email__icontains=search) | Q(organisation__icontains=search)
+            Q(display_name__icontains=search)
+            | Q(email__icontains=search)
+            | Q(organisation__icontains=search)
         )
     total = await query.count()
     number = min(max(1, page), max(1, -(-total // size)))

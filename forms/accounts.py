@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from wtforms import EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, InputRequired, Length
+from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
 
 from consult.accounts.passwords import MAX_LENGTH as PASSWORD_MAX
 from consult.accounts.passwords import MIN_LENGTH as PASSWORD_MIN
+from consult.accounts.passwords import password_problem
 from consult.vocabulary import Role, Sector, countries
 from forms.base import CSRFForm, NoControlCharacters, strip_text
 
@@ -43,17 +44,17 @@ def email_field() -> EmailField:
     )
 
 
+def acceptable_password(form: CSRFForm, field: PasswordField) -> None:
+    """The password rules (length, common passwords); the service applies them again with the email."""
+    problem = password_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
+
+
 def new_password_field(label: str = "Password") -> PasswordField:
     return PasswordField(
         label,
-        validators=[
-            InputRequired(message="Enter a password"),
-            Length(
-                min=PASSWORD_MIN,
-                max=PASSWORD_MAX,
-                message=f"Use between {PASSWORD_MIN} and {PASSWORD_MAX} characters",
-            ),
-        ],
+        validators=[InputRequired(message="Enter a password"), acceptable_password],
         description=f"At least {PASSWORD_MIN} characters. Three or four random words work well.",
         render_kw={"autocomplete": "new-password"},
     )

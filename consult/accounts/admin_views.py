@@ -41,7 +41,11 @@ async def person_role(request: Request) -> Response:
             form.add_field_error(problem.field, problem.message)
         else:
             if changed:
-                notify(request, f"{person.display_name} is now {Role(form.role.data).label.lower()}.")
+                notify(
+                    request, f"{person.display_name} is now {Role(form.role.data).label.lower()}."
+                )
             return redirect(request, "admin:people")
     status = 400 if request.method == "POST" else 200
-    return render(request, "accounts/admin/role.html", {"form": form, "person": person}, status=status)
+    return render(
+        request, "accounts/admin/role.html", {"form": form, "person": person}, status=status
+    )

@@ -8,7 +8,9 @@ from consult.models import Person
 from events.mail import OutgoingMail
 
 
-def _render(env: Environment, name: str, subject: str, person: Person, **context: object) -> OutgoingMail:
+def _render(
+    env: Environment, name: str, subject: str, person: Person, **context: object
+) -> OutgoingMail:
     context = {"person": person, **context}
     return OutgoingMail(
         to=person.email,
@@ -19,8 +21,22 @@ def _render(env: Environment, name: str, subject: str, person: Person, **context
 
 
 def verification_mail(env: Environment, person: Person, link: str, hours: int) -> OutgoingMail:
-    return _render(env, "verify_email", "Confirm your email address for QIST Consult", person, link=link, hours=hours)
+    return _render(
+        env,
+        "verify_email",
+        "Confirm your email address for QIST Consult",
+        person,
+        link=link,
+        hours=hours,
+    )
 
 
 def password_reset_mail(env: Environment, person: Person, link: str, minutes: int) -> OutgoingMail:
-    return _render(env, "reset_password", "Reset your QIST Consult password", person, link=link, minutes=minutes)
+    return _render(
+        env,
+        "reset_password",
+        "Reset your QIST Consult password",
+        person,
+        link=link,
+        minutes=minutes,
+    )

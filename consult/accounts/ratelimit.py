@@ -44,12 +44,16 @@ async def check_limit(key: str, limit: Limit, *, now: datetime) -> None:
         return
     oldest = await recent.order_by("created_at").first().values_list("created_at", flat=True)
     oldest_at = oldest if isinstance(oldest, datetime) else now
-    raise RateLimited(max(1, math.ceil((oldest_at + timedelta(seconds=seconds) - now).total_seconds())))
+    raise RateLimited(
+        max(1, math.ceil((oldest_at + timedelta(seconds=seconds) - now).total_seconds()))
+    )
 
 
 async def record_hit(key: str, limit: Limit, *, now: datetime) -> None:
     """Count one attempt for `key`, and forget this key's hits too old to matter."""
-    await RateLimitHit.filter(key=key, created_at__lte=now - timedelta(seconds=limit.seconds)).delete()
+    await RateLimitHit.filter(
+        key=key, created_at__lte=now - timedelta(seconds=limit.seconds)
+    ).delete()
     await RateLimitHit.create(key=key, created_at=now)
 
 

@@ -33,7 +33,12 @@ class LinkClaims:
 
 
 def make_link_token(secret: str, purpose: Purpose, claims: LinkClaims) -> str:
-    payload = [claims.person_id, claims.email, claims.auth_version, int(claims.issued_at.timestamp())]
+    payload = [
+        claims.person_id,
+        claims.email,
+        claims.auth_version,
+        int(claims.issued_at.timestamp()),
+    ]
     return URLSafeSerializer(secret, salt=purpose).dumps(payload)
 
 
@@ -41,7 +46,9 @@ def read_link_token(
     secret: str, purpose: Purpose, token: str, *, now: datetime, max_age: timedelta
 ) -> LinkClaims:
     try:
-        person_id, email, auth_version, issued = URLSafeSerializer(secret, salt=purpose).loads(token)
+        person_id, email, auth_version, issued = URLSafeSerializer(secret, salt=purpose).loads(
+            token
+        )
         issued_at = datetime.fromtimestamp(int(issued), tz=now.tzinfo)
         claims = LinkClaims(int(person_id), str(email), int(auth_version), issued_at)
     except (BadSignature, ValueError, TypeError, OverflowError):

@@ -52,7 +52,9 @@ async def _deliver(request: Request, mail: OutgoingMail) -> bool:
     """Send now; a mail server that is down must not lose the account, so report and carry on."""
     settings = settings_of(request)
     try:
-        await send_mail(MailSettings(settings.mail_from, settings.smtp_url, settings.mail_dir), mail)
+        await send_mail(
+            MailSettings(settings.mail_from, settings.smtp_url, settings.mail_dir), mail
+        )
     except Exception:
         log.exception("could not send %r to %s", mail.subject, mail.to)
         return False
@@ -65,9 +67,13 @@ async def _send_link(request: Request, person: Person, purpose: Purpose) -> bool
     env = request.app.state.templates.env
     if purpose == "verify-email":
         link = settings.url_for_path(request.url_for("account:verify", token=token).path)
-        return await _deliver(request, verification_mail(env, person, link, settings.verify_link_hours))
+        return await _deliver(
+            request, verification_mail(env, person, link, settings.verify_link_hours)
+        )
     link = settings.url_for_path(request.url_for("account:reset_password", token=token).path)
-    return await _deliver(request, password_reset_mail(env, person, link, settings.reset_link_minutes))
+    return await _deliver(
+        request, password_reset_mail(env, person, link, settings.reset_link_minutes)
+    )
 
 
 def _details(form: SignUpForm | ProfileForm) -> ProfileDetails:
@@ -84,9 +90,13 @@ async def sign_up(request: Request) -> Response:
     if request.method == "POST" and form.validate():
         try:
             await services.count_attempt(
-                f"signup:address:{client_address(request)}", settings_of(request).signup_limit, now=now(request)
+                f"signup:address:{client_address(request)}",
+                settings_of(request).signup_limit,
+                now=now(request),
             )
-            person = await services.sign_up(form.email.data or "", form.password.data or "", _details(form))
+            person = await services.sign_up(
+                form.email.data or "", form.password.data or "", _details(form)
+            )
         except RateLimited as exc:
             return too_many(request, "accounts/signup.html", form, exc)
         except FieldProblem as problem:
@@ -103,8 +113,11 @@ async def check_email(request: Request) -> Response:
     person = signed_in_person(request)
     if person.is_verified:
         return redirect(request, "account:home")
-    context = {"person": person, "form": ConfirmForm(meta={"csrf_context": request.session}),
-               "mail_failed": request.session.pop("mail_failed", False)}
+    context = {
+        "person": person,
+        "form": ConfirmForm(meta={"csrf_context": request.session}),
+        "mail_failed": request.session.pop("mail_failed", False),
+    }
     return render(request, "accounts/check_email.html", context)
 
 
@@ -114,10 +127,16 @@ async def resend_verification(request: Request) -> Response:
     if person.is_verified:
         return redirect(request, "account:home")
     try:
-        await services.count_attempt(f"mail:{person.id}", settings_of(request).mail_limit, now=now(request))
+        await services.count_attempt(
+            f"mail:{person.id}", settings_of(request).mail_limit, now=now(request)
+        )
     except RateLimited as exc:
-        context = {"person": person, "form": ConfirmForm(meta={"csrf_context": request.session}),
-                   "retry_minutes": max(1, round(exc.retry_after / 60)), "mail_failed": False}
+        context = {
+            "person": person,
+            "form": ConfirmForm(meta={"csrf_context": request.session}),
+            "retry_minutes": max(1, round(exc.retry_after / 60)),
+            "mail_failed": False,
+        }
         response = render(request, "accounts/check_email.html", context, status=429)
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
@@ -132,7 +151,11 @@ async def _person_for_link(request: Request, purpose: Purpose, max_age: timedelt
     settings = settings_of(request)
     try:
         return await services.person_for_link(
-            str(settings.secret_key), purpose, request.path_params["token"], now=now(request), max_age=max_age
+            str(settings.secret_key),
+            purpose,
+            request.path_params["token"],
+            now=now(request),
+            max_age=max_age,
         )
     except (LinkInvalid, LinkExpired):
         return None
@@ -161,8 +184,11 @@ async def sign_in(request: Request) -> Response:
     if request.method == "POST" and form.validate():
         try:
             person = await services.authenticate(
-                form.email.data or "", form.password.data or "",
-                address=client_address(request), limit=settings_of(request).signin_limit, now=now(request),
+                form.email.data or "",
+                form.password.data or "",
+                address=client_address(request),
+                limit=settings_of(request).signin_limit,
+                now=now(request),
             )
         except RateLimited as exc:
             return too_many(request, "accounts/signin.html", form, exc)
@@ -187,7 +213,9 @@ async def forgot_password(request: Request) -> Response:
         email = services.normalise_email(form.email.data or "")
         try:
             limit = settings_of(request).mail_limit
-            await services.count_attempt(f"mail:address:{client_address(request)}", limit.times(4), now=now(request))
+            await services.count_attempt(
+                f"mail:address:{client_address(request)}", limit.times(4), now=now(request)
+            )
             await services.count_attempt(f"mail:reset:{email}", limit, now=now(request))
         except RateLimited as exc:
             return too_many(request, "accounts/forgot_password.html", form, exc)
@@ -240,7 +268,9 @@ async def change_password(request: Request) -> Response:
     form = await bind_form(request, ChangePasswordForm)
     if request.method == "POST" and form.validate():
         try:
-            await services.change_password(person, form.current_password.data or "", form.password.data or "")
+            await services.change_password(
+                person, form.current_password.data or "", form.password.data or ""
+            )
         except FieldProblem as problem:
             form.add_field_error(problem.field, problem.message)
         else:

@@ -1,0 +1,131 @@
+"""The `consult` command as a newcomer runs it: real processes, real exit codes and messages."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def consult(
+    *args: str, data_dir: Path, stdin: str = "", **env: str
+) -> subprocess.CompletedProcess[str]:
+    environ = {
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if k not in {"DATABASE_URL", "SECRET_KEY", "ENV", "BASE_URL", "SMTP_URL"}
+        },
+        "DATA_DIR": str(data_dir),
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "config", *args],
+        cwd=data_dir,  # no .env from the repository
+        env=environ,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_migrate_demo_and_createadmin_on_a_new_data_folder(tmp_path: Path) -> None:
+    migrated = consult("migrate", data_dir=tmp_path)
+    assert migrated.returncode == 0, migrated.stderr
+    assert "Database is up to date" in migrated.stdout
+
+    first = consult("demo", data_dir=tmp_path)
+    second = consult("demo", data_dir=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "5 topics, 10 new people (10 in all)" in first.stdout
+    assert "5 topics, 0 new people (10 in all)" in second.stdout
+    assert "admin-demo-entangled-photons" in first.stdout
+    only_if_empty = consult("demo", "--if-empty", data_dir=tmp_path)
+    assert "already has people" in only_if_empty.stdout
+
+    admin = consult(
+        "createadmin",
+        "Root@Example.gov",
+        "--password-stdin",
+        data_dir=tmp_path,
+        stdin="a long admin passphrase\n",
+    )
+    assert admin.returncode == 0, admin.stderr
+    assert "root@example.gov is an admin" in admin.stdout
+
+
+def test_createadmin_refuses_a_weak_password_without_a_traceback(tmp_path: Path) -> None:
+    consult("migrate", data_dir=tmp_path)
+
+    result = consult(
+        "createadmin",
+        "root@example.gov",
+        "--password-stdin",
+        data_dir=tmp_path,
+        stdin="password1234\n",
+    )
+
+    assert result.returncode == 2
+    assert "password refused: This password is too common" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        (
+            {"DATABASE_URL": "mysql://root@localhost/x"},
+            "DATABASE_URL must start with sqlite:// or postgres://",
+        ),
+        ({"DATABASE_URL": "postgres://postgres@127.0.0.1:9/none"}, "cannot open the database"),
+        ({"ENV": "production"}, "BASE_URL is required"),
+    ],
+)
+def test_user_mistakes_get_a_message_and_exit_code_2(
+    tmp_path: Path, env: dict[str, str], message: str
+) -> None:
+    result = consult("demo", data_dir=tmp_path, **env)
+
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_refuses_a_database_without_migrations(tmp_path: Path) -> None:
+    result = consult("serve", "--port", "0", data_dir=tmp_path)
+
+    assert result.returncode == 2
+    assert "run `consult migrate`" in result.stderr
+
+
+def test_serve_reports_a_port_in_use(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = consult("serve", "--port", str(port), data_dir=tmp_path)
+
+    assert result.returncode == 2
+    assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_demo_refuses_production(tmp_path: Path) -> None:
+    result = consult(
+        "demo",
+        data_dir=tmp_path,
+        ENV="production",
+        BASE_URL="https://x.example",
+        SECRET_KEY="s" * 40,
+    )
+
+    assert result.returncode == 2
+    assert "refusing to load demonstration accounts" in result.stderr

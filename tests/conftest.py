@@ -1,0 +1,180 @@
+"""Test harness: a fresh database per test on SQLite and PostgreSQL, a real SMTP server, the app.
+
+Every test that asks for `database_url` runs twice, `[sqlite]` and `[postgres]`. Each run gets its
+own database cloned from a template that the committed migrations built once per session: a file
+copy for SQLite, `CREATE DATABASE … TEMPLATE` for PostgreSQL. Tests therefore exercise the real
+migrations, not a schema generated from the models.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from starlette.applications import Starlette
+from tortoise import Tortoise
+from tortoise.backends.base.executor import EXECUTOR_CACHE
+
+from config.app import create_app
+from config.database import migrate, tortoise_config
+from config.settings import Settings, load_settings
+from consult.clock import FixedClock
+from tests.support import Mailbox, start_smtp_server
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+TEST_SECRET = "test-secret-key-that-is-long-enough-to-sign-things"
+START = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+_database_numbers = itertools.count(1)
+_skipped: dict[str, str] = {}
+
+
+def postgres_admin_url() -> str:
+    return os.environ.get("TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+
+
+def _with_database(url: str, name: str) -> str:
+    base, _, _ = url.rpartition("/")
+    return f"{base}/{name}"
+
+
+async def _postgres_answers(url: str) -> str | None:
+    try:
+        connection = await asyncpg.connect(_asyncpg_dsn(url), timeout=3)
+    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+        return str(exc) or type(exc).__name__
+    await connection.close()
+    return None
+
+
+def _asyncpg_dsn(url: str) -> str:
+    return "postgresql://" + url.split("://", 1)[1]
+
+
+async def _admin(url: str, *statements: str) -> None:
+    connection = await asyncpg.connect(_asyncpg_dsn(url))
+    try:
+        for statement in statements:
+            await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    asyncio.run(migrate(f"sqlite://{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    admin_url = postgres_admin_url()
+    problem = asyncio.run(_postgres_answers(admin_url))
+    if problem:
+        message = f"PostgreSQL not reachable at {admin_url} ({problem})"
+        if IN_CI:
+            pytest.fail(f"{message}; CI=true requires PostgreSQL", pytrace=False)
+        _skipped["postgres"] = message
+        pytest.skip(message)
+    name = f"qc_template_{os.getpid()}"
+    asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"'))
+    asyncio.run(migrate(_with_database(admin_url, name)))
+    yield name
+    asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A freshly migrated, empty database of each kind, used by one test only."""
+    # Tortoise caches INSERT/DELETE SQL per connection name and table, not per dialect; a process
+    # that switches between SQLite and PostgreSQL (only this test run does) must forget it.
+    EXECUTOR_CACHE.clear()
+    if request.param == "sqlite":
+        path = tmp_path / "test.sqlite3"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite://{path}"
+        return
+    template = request.getfixturevalue("postgres_template")
+    admin_url = postgres_admin_url()
+    name = f"qc_test_{os.getpid()}_{next(_database_numbers)}"
+    asyncio.run(_admin(admin_url, f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    yield _with_database(admin_url, name)
+    asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[Mailbox]:
+    mailbox, controller = start_smtp_server()
+    yield mailbox
+    controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server: Mailbox) -> Mailbox:
+    """The loopback SMTP server's inbox, emptied for this test."""
+    smtp_server.clear()
+    return smtp_server
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+def environ_for_tests(
+    database_url: str, data_dir: Path, mailbox: Mailbox, **overrides: str
+) -> dict[str, str]:
+    return {
+        "ENV": "test",
+        "DATA_DIR": str(data_dir),
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": TEST_SECRET,
+        "BASE_URL": "http://testserver",
+        "SMTP_URL": mailbox.url,
+        **overrides,
+    }
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path, mailbox: Mailbox) -> Settings:
+    return load_settings(environ_for_tests(database_url, tmp_path / "data", mailbox), env_file=None)
+
+
+@pytest.fixture
+async def app(settings: Settings, clock: FixedClock) -> AsyncIterator[Starlette]:
+    """The real application with its lifespan running (Tortoise open on the test database)."""
+    application = create_app(settings, clock=clock)
+    async with LifespanManager(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.10", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[None]:
+    """Tortoise open on the test database, without the web app (for service-level tests)."""
+    await Tortoise.init(config=tortoise_config(database_url))
+    try:
+        yield
+    finally:
+        await Tortoise.close_connections()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for what, why in _skipped.items():
+        terminalreporter.write_sep("!", f"{what.upper()} TESTS SKIPPED: {why}", yellow=True)
