@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
 
 from consult.accounts.passwords import MAX_LENGTH as PASSWORD_MAX
@@ -11,11 +12,13 @@ from consult.accounts.passwords import password_problem
 from consult.vocabulary import Role, Sector, countries
 from forms.base import CSRFForm, NoControlCharacters, strip_text
 
-SECTOR_CHOICES = [(sector.value, sector.label) for sector in Sector]
+SECTOR_CHOICES = [SelectChoice(sector.value, sector.label) for sector in Sector]
 
 
-def _country_choices() -> list[tuple[str, str]]:
-    return [("", "Choose a country"), *countries()]
+def _country_choices() -> list[SelectChoice]:
+    return [SelectChoice("", "Choose a country")] + [
+        SelectChoice(code, name) for code, name in countries()
+    ]
 
 
 class EmailAddress:
@@ -151,7 +154,7 @@ class ConfirmForm(CSRFForm):
 class RoleForm(CSRFForm):
     role = SelectField(
         "Role",
-        choices=[(role.value, role.label) for role in Role],
+        choices=[SelectChoice(role.value, role.label) for role in Role],
         validators=[InputRequired(message="Choose a role")],
         validate_choice=True,
     )

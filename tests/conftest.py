@@ -178,3 +178,10 @@ async def db(database_url: str) -> AsyncIterator[None]:
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     for what, why in _skipped.items():
         terminalreporter.write_sep("!", f"{what.upper()} TESTS SKIPPED: {why}", yellow=True)
+
+
+def pytest_report_header() -> list[str]:
+    return [
+        f"databases: SQLite (a copy of a migrated template per test) and PostgreSQL at {postgres_admin_url()}",
+        f"CI={os.environ.get('CI', '')!r}: missing PostgreSQL or Chromium {'fails' if IN_CI else 'skips'} the run",
+    ]

@@ -143,6 +143,12 @@ async def count_attempt(key: str, limit: Limit, *, now: datetime) -> None:
     await record_hit(key, limit, now=now)
 
 
+async def count_sign_up_attempt(*, address: str, email: str, limit: Limit, now: datetime) -> None:
+    """Sign-ups are limited per network address and per email address being registered."""
+    await count_attempt(f"signup:address:{address}", limit, now=now)
+    await count_attempt(f"signup:account:{normalise_email(email)}", limit, now=now)
+
+
 async def set_password(person: Person, new_password: str) -> None:
     """Change the password and end every other session and outstanding reset link."""
     problem = password_problem(new_password, email=person.email)

@@ -89,9 +89,10 @@ async def sign_up(request: Request) -> Response:
     form = await bind_form(request, SignUpForm, sector="", country="")
     if request.method == "POST" and form.validate():
         try:
-            await services.count_attempt(
-                f"signup:address:{client_address(request)}",
-                settings_of(request).signup_limit,
+            await services.count_sign_up_attempt(
+                address=client_address(request),
+                email=form.email.data or "",
+                limit=settings_of(request).signup_limit,
                 now=now(request),
             )
             person = await services.sign_up(

@@ -379,3 +379,16 @@ async def test_a_mail_server_that_is_down_does_not_lose_the_account(
     assert await Person.exists(email="ada.lovelace@example.org")
     check = await client.get("/account/signup/check-email")
     assert "We could not send the email just now" in page(check).get_text()
+
+
+async def test_sign_up_is_limited_per_email_address_across_networks(app: Starlette) -> None:
+    responses = []
+    for number in range(6):
+        transport = httpx.ASGITransport(app=app, client=(f"198.51.100.{number}", 4000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as browser:
+            responses.append(
+                await sign_up(browser, NewAccount(password=f"attempt {number} passphrase!"))
+            )
+
+    assert [r.status_code for r in responses] == [303, 400, 400, 400, 400, 429]
+    assert await Person.filter(email="ada.lovelace@example.org").count() == 1
