@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from datetime import timedelta
 
 from starlette.requests import Request
@@ -41,9 +42,12 @@ from forms.accounts import (
 log = logging.getLogger("consult.accounts")
 
 
-def too_many(request: Request, template: str, form: object, exc: RateLimited) -> Response:
-    minutes = max(1, round(exc.retry_after / 60))
-    response = render(request, template, {"form": form, "retry_minutes": minutes}, status=429)
+def too_many(
+    request: Request, template: str, context: dict[str, object], exc: RateLimited
+) -> Response:
+    """The form again with a 429, a Retry-After header and "try again in N minutes"."""
+    minutes = max(1, math.ceil(exc.retry_after / 60))
+    response = render(request, template, {**context, "retry_minutes": minutes}, status=429)
     response.headers["Retry-After"] = str(exc.retry_after)
     return response
 
@@ -99,7 +103,7 @@ async def sign_up(request: Request) -> Response:
                 form.email.data or "", form.password.data or "", _details(form)
             )
         except RateLimited as exc:
-            return too_many(request, "accounts/signup.html", form, exc)
+            return too_many(request, "accounts/signup.html", {"form": form}, exc)
         except FieldProblem as problem:
             form.add_field_error(problem.field, problem.message)
         else:
@@ -132,15 +136,9 @@ async def resend_verification(request: Request) -> Response:
             f"mail:{person.id}", settings_of(request).mail_limit, now=now(request)
         )
     except RateLimited as exc:
-        context = {
-            "person": person,
-            "form": ConfirmForm(meta={"csrf_context": request.session}),
-            "retry_minutes": max(1, round(exc.retry_after / 60)),
-            "mail_failed": False,
-        }
-        response = render(request, "accounts/check_email.html", context, status=429)
-        response.headers["Retry-After"] = str(exc.retry_after)
-        return response
+        form = ConfirmForm(meta={"csrf_context": request.session})
+        context = {"person": person, "form": form, "mail_failed": False}
+        return too_many(request, "accounts/check_email.html", context, exc)
     if await _send_link(request, person, "verify-email"):
         notify(request, f"We have sent a new link to {person.email}.")
     else:
@@ -192,7 +190,7 @@ async def sign_in(request: Request) -> Response:
                 now=now(request),
             )
         except RateLimited as exc:
-            return too_many(request, "accounts/signin.html", form, exc)
+            return too_many(request, "accounts/signin.html", {"form": form}, exc)
         if person is not None:
             start_session(request.session, person)
             return RedirectResponse(next_url, status_code=303)
@@ -219,7 +217,7 @@ async def forgot_password(request: Request) -> Response:
             )
             await services.count_attempt(f"mail:reset:{email}", limit, now=now(request))
         except RateLimited as exc:
-            return too_many(request, "accounts/forgot_password.html", form, exc)
+            return too_many(request, "accounts/forgot_password.html", {"form": form}, exc)
         person = await services.find_person_by_email(email)
         if person is not None and person.is_active:
             await _send_link(request, person, "reset-password")
