@@ -21,6 +21,7 @@ from config.settings import Settings
 from config.templating import build_templates
 from config.web import RedirectTo
 from consult.clock import Clock, SystemClock
+from consult.responses.views import CallNotOpen, call_not_open
 
 SESSION_COOKIE = "qc_session"
 
@@ -51,6 +52,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         exception_handlers={
             HTTPException: errors.http_error,
             RedirectTo: errors.redirect_to,
+            CallNotOpen: call_not_open,
             Exception: errors.server_error,
         },
         lifespan=build_lifespan(settings),

@@ -121,7 +121,9 @@ def demo_command(settings: Settings, args: argparse.Namespace) -> int:
         )
 
     async def work() -> int:
-        report = await load_demo(now=SystemClock().now(), only_if_empty=args.if_empty)
+        report = await load_demo(
+            now=SystemClock().now(), only_if_empty=args.if_empty, progress=print
+        )
         print(report)
         return 0
 

@@ -97,6 +97,17 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "Verification and reset emails one address may ask for in a window of seconds.",
     ),
     SettingDoc(
+        "UPLOAD_MAX_MB",
+        "10",
+        "Largest file a person may upload with a response or an organiser with a call, in megabytes.",
+    ),
+    SettingDoc("UPLOAD_MAX_FILES", "5", "Most files one response may carry."),
+    SettingDoc(
+        "COMMENT_LIMIT",
+        "10/3600",
+        "Comments one person may post in a window of seconds (attempts/seconds).",
+    ),
+    SettingDoc(
         "MAX_REQUEST_MB",
         "25",
         "Largest request body accepted, in megabytes; larger ones get 413 before they are read.",
@@ -124,12 +135,19 @@ class Settings:
     signin_limit: Limit = field(default_factory=lambda: Limit(5, 900))
     signup_limit: Limit = field(default_factory=lambda: Limit(5, 3600))
     mail_limit: Limit = field(default_factory=lambda: Limit(3, 3600))
+    upload_max_mb: int = 10
+    upload_max_files: int = 5
+    comment_limit: Limit = field(default_factory=lambda: Limit(10, 3600))
     max_request_mb: int = 25
     log_level: str = "info"
 
     @property
     def https(self) -> bool:
         return self.base_url.startswith("https://")
+
+    @property
+    def upload_dir(self) -> Path:
+        return self.data_dir / "uploads"
 
     @property
     def mail_dir(self) -> Path:
@@ -196,6 +214,9 @@ def _build(config: Config) -> Settings:
         signin_limit=_limit(config, "SIGNIN_LIMIT", "5/900"),
         signup_limit=_limit(config, "SIGNUP_LIMIT", "5/3600"),
         mail_limit=_limit(config, "MAIL_LIMIT", "3/3600"),
+        upload_max_mb=config("UPLOAD_MAX_MB", cast=int, default=10),
+        upload_max_files=config("UPLOAD_MAX_FILES", cast=int, default=5),
+        comment_limit=_limit(config, "COMMENT_LIMIT", "10/3600"),
         max_request_mb=config("MAX_REQUEST_MB", cast=int, default=25),
         log_level=config("LOG_LEVEL", default="info").lower(),
     )

@@ -10,6 +10,8 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined, se
 from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
+from consult.markdown import render_markdown
+from events.timezones import time_until, times_in_capitals
 from forms.base import csrf_token_for
 
 SERVICE_NAME = "QIST Consult"
@@ -25,7 +27,10 @@ def build_environment() -> Environment:
         lstrip_blocks=True,
     )
     env.globals["service_name"] = SERVICE_NAME
+    env.globals["times_in_capitals"] = times_in_capitals
+    env.globals["time_until"] = time_until
     env.filters["datetime_in"] = format_datetime_in
+    env.filters["markdown"] = render_markdown
     return env
 
 
@@ -38,9 +43,11 @@ def format_datetime_in(value: datetime, zone: str = "Europe/London") -> str:
 def page_context(request: Request) -> dict[str, Any]:
     """What the layout needs on every page: who is signed in, navigation, CSRF, one-off notices."""
     session = request.scope.get("session")
+    app_state = request.app.state
     return {
+        "now": app_state.clock.now(),
         "current_user": request.scope.get("user"),
-        "navigation": getattr(request.app.state, "navigation", ()),
+        "navigation": getattr(app_state, "navigation", ()),
         "csrf_token": (lambda: csrf_token_for(session)) if session is not None else (lambda: ""),
         "notices": session.pop("notices", []) if session is not None else [],
     }

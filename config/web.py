@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -13,6 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from wtforms import Form
 
 from config.settings import Settings
+from consult.accounts.ratelimit import RateLimited
 from consult.models import Person
 from forms.base import CSRF_FIELD, csrf_matches
 
@@ -52,10 +54,10 @@ def notify(request: Request, message: str) -> None:
     request.session["notices"] = [*request.session.get("notices", []), message]
 
 
-async def read_form(request: Request) -> FormData:
+async def read_form(request: Request, *, max_files: int = 0) -> FormData:
     """The submitted form, after checking its CSRF token: 400 if unreadable, 403 if forged."""
     try:
-        form = await request.form(max_files=0, max_fields=200)
+        form = await request.form(max_files=max_files, max_fields=200)
     except (FormParserError, UnicodeDecodeError, ValueError):
         raise HTTPException(400, "The form could not be read.") from None
     if not csrf_matches(request.session, form.get(CSRF_FIELD)):
@@ -63,9 +65,11 @@ async def read_form(request: Request) -> FormData:
     return form
 
 
-async def bind_form(request: Request, form_class: type[FormT], **kwargs: Any) -> FormT:
+async def bind_form(
+    request: Request, form_class: type[FormT], *, max_files: int = 0, **kwargs: Any
+) -> FormT:
     """A form bound to the posted data (after the CSRF check) or, for GET, to `kwargs` defaults."""
-    formdata = await read_form(request) if request.method == "POST" else None
+    formdata = await read_form(request, max_files=max_files) if request.method == "POST" else None
     return form_class(formdata, meta={"csrf_context": request.session}, **kwargs)
 
 
@@ -74,11 +78,17 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+def current_person(request: Request) -> Person | None:
+    """The signed-in person, or None for a visitor."""
+    user = request.scope.get("user")
+    return user if isinstance(user, Person) else None
+
+
 def signed_in_person(request: Request) -> Person:
     """The signed-in person; anyone else is sent to sign in and brought back afterwards."""
-    user = request.scope.get("user")
-    if isinstance(user, Person):
-        return user
+    person = current_person(request)
+    if person is not None:
+        return person
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     raise RedirectTo(f"{request.url_for('account:signin').path}?next={target}")
 
@@ -95,3 +105,13 @@ def safe_next(target: str | None, default: str) -> str:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return default
+
+
+def too_many(
+    request: Request, template: str, context: dict[str, object], exc: RateLimited
+) -> Response:
+    """The form again with a 429, a Retry-After header and "try again in N minutes"."""
+    minutes = max(1, math.ceil(exc.retry_after / 60))
+    response = render(request, template, {**context, "retry_minutes": minutes}, status=429)
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response

@@ -7,13 +7,14 @@ from starlette.routing import BaseRoute, Route
 from consult import views
 from consult.accounts import admin_views
 from consult.accounts import views as accounts
+from consult.calls.organise_routes import routes as organise_call_routes
+from consult.calls.routes import routes as call_routes
+from consult.comments.routes import routes as comment_routes
+from consult.responses.routes import routes as response_routes
 
 GET_POST = ["GET", "POST"]
 
-routes: list[BaseRoute] = [
-    Route("/", views.home, name="home"),
-    Route("/topics/", views.topic_list, name="topics:list"),
-    Route("/topics/{slug}", views.topic_detail, name="topics:detail"),
+account_routes: list[BaseRoute] = [
     Route("/account/", accounts.account_home, name="account:home"),
     Route("/account/signup", accounts.sign_up, methods=GET_POST, name="account:signup"),
     Route("/account/signup/check-email", accounts.check_email, name="account:check_email"),
@@ -47,4 +48,15 @@ routes: list[BaseRoute] = [
         methods=GET_POST,
         name="admin:person_role",
     ),
+]
+
+routes: list[BaseRoute] = [
+    Route("/", views.home, name="home"),
+    Route("/topics/", views.topic_list, name="topics:list"),
+    Route("/topics/{slug}", views.topic_detail, name="topics:detail"),
+    *account_routes,
+    *call_routes,
+    *response_routes,
+    *comment_routes,
+    *organise_call_routes,
 ]

@@ -6,12 +6,19 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from config.web import render
+from config.web import now, render
+from consult.calls.queries import finished_calls, open_calls, upcoming_calls
 from consult.queries import topic_by_slug, topics_in_order
 
 
 async def home(request: Request) -> Response:
-    return render(request, "consult/home.html", {"topics": await topics_in_order()})
+    moment = now(request)
+    context = {
+        "open_calls": await open_calls(moment),
+        "upcoming_calls": await upcoming_calls(moment),
+        "topics": await topics_in_order(),
+    }
+    return render(request, "consult/home.html", context)
 
 
 async def topic_list(request: Request) -> Response:
@@ -22,4 +29,11 @@ async def topic_detail(request: Request) -> Response:
     topic = await topic_by_slug(request.path_params["slug"])
     if topic is None:
         raise HTTPException(404)
-    return render(request, "consult/topic.html", {"topic": topic})
+    moment = now(request)
+    context = {
+        "topic": topic,
+        "open_calls": await open_calls(moment, topic_id=topic.id),
+        "upcoming_calls": await upcoming_calls(moment, topic_id=topic.id),
+        "finished_calls": await finished_calls(moment, topic_id=topic.id),
+    }
+    return render(request, "consult/topic.html", context)

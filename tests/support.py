@@ -43,9 +43,13 @@ class Mailbox:
             self._arrived.wait_for(lambda: len(self.messages) >= count, timeout=timeout)
             return list(self.messages)
 
-    def to(self, address: str) -> list[EmailMessage]:
+    def to(self, address: str, subject_starts: str = "") -> list[EmailMessage]:
         with self._lock:
-            return [m for m in self.messages if m["To"] == address]
+            return [
+                m
+                for m in self.messages
+                if m["To"] == address and str(m["Subject"]).strip().startswith(subject_starts)
+            ]
 
 
 def start_smtp_server() -> tuple[Mailbox, Controller]:
@@ -62,7 +66,7 @@ def start_smtp_server() -> tuple[Mailbox, Controller]:
 def text_of(message: EmailMessage) -> str:
     part = message.get_body(preferencelist=("plain",))
     assert part is not None, "message has no plain-text part"
-    return str(part.get_content())
+    return str(part.get_content()).replace("\r\n", "\n")
 
 
 def links_in(message: EmailMessage) -> list[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import math
 from datetime import timedelta
 
 from starlette.requests import Request
@@ -20,6 +19,7 @@ from config.web import (
     safe_next,
     settings_of,
     signed_in_person,
+    too_many,
 )
 from consult.accounts import services
 from consult.accounts.emails import password_reset_mail, verification_mail
@@ -40,16 +40,6 @@ from forms.accounts import (
 )
 
 log = logging.getLogger("consult.accounts")
-
-
-def too_many(
-    request: Request, template: str, context: dict[str, object], exc: RateLimited
-) -> Response:
-    """The form again with a 429, a Retry-After header and "try again in N minutes"."""
-    minutes = max(1, math.ceil(exc.retry_after / 60))
-    response = render(request, template, {**context, "retry_minutes": minutes}, status=429)
-    response.headers["Retry-After"] = str(exc.retry_after)
-    return response
 
 
 async def _deliver(request: Request, mail: OutgoingMail) -> bool:

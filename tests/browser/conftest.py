@@ -59,6 +59,16 @@ def _free_port() -> int:
 @pytest.fixture
 def live_server(database_url: str, tmp_path: Path, mailbox: Mailbox) -> Iterator[str]:
     """`uvicorn config.asgi:app` as production runs it, on a fresh database, mailing to loopback."""
+    yield from _serve(database_url, tmp_path, mailbox, demo=False)
+
+
+@pytest.fixture
+def demo_server(database_url: str, tmp_path: Path, mailbox: Mailbox) -> Iterator[str]:
+    """The same, after `consult demo` has loaded the demonstration data into the database."""
+    yield from _serve(database_url, tmp_path, mailbox, demo=True)
+
+
+def _serve(database_url: str, tmp_path: Path, mailbox: Mailbox, *, demo: bool) -> Iterator[str]:
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = {
@@ -71,6 +81,14 @@ def live_server(database_url: str, tmp_path: Path, mailbox: Mailbox) -> Iterator
         "SMTP_URL": mailbox.url,
         "LOG_LEVEL": "warning",
     }
+    if demo:
+        subprocess.run(
+            [sys.executable, "-m", "config", "demo"],
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
     log = (tmp_path / "server.log").open("w")
     server = subprocess.Popen(
         [

@@ -45,8 +45,16 @@ def test_migrate_demo_and_createadmin_on_a_new_data_folder(tmp_path: Path) -> No
     first = consult("demo", data_dir=tmp_path)
     second = consult("demo", data_dir=tmp_path)
     assert first.returncode == 0, first.stderr
-    assert "5 topics, 10 new people (10 in all)" in first.stdout
-    assert "5 topics, 0 new people (10 in all)" in second.stdout
+    assert (
+        "5 topics, 210 new people (210 in all), 8 new calls (8 in all), "
+        "468 new responses (468 in all), 12 new comments." in first.stdout
+    )
+    assert "Form-letter campaign: 80 responses" in first.stdout
+    assert (
+        "5 topics, 0 new people (210 in all), 0 new calls (8 in all), "
+        "0 new responses (468 in all), 0 new comments." in second.stdout
+    )
+    assert "Nothing new was added" in second.stdout
     assert "admin-demo-entangled-photons" in first.stdout
     only_if_empty = consult("demo", "--if-empty", data_dir=tmp_path)
     assert "already has people" in only_if_empty.stdout

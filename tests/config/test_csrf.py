@@ -10,26 +10,88 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 from tortoise import connections
 
+from consult.calls.models import (
+    Attachment,
+    AttachmentKind,
+    Comment,
+    CommentStatus,
+    Question,
+    Response,
+    ResponseStatus,
+)
+from consult.clock import FixedClock
 from consult.models import Person
+from consult.responses.tracking import new_tracking_number
 from consult.vocabulary import Role
-from tests.support import sign_up
+from tests.factories import make_call, verified_stakeholder
 
-TABLES = ("person", "topic", "audit_entry", "rate_limit_hit")
+TABLES = (
+    "person",
+    "topic",
+    "audit_entry",
+    "rate_limit_hit",
+    "call",
+    "call_team",
+    "question",
+    "response",
+    "answer",
+    "attachment",
+    "comment",
+    "comment_report",
+)
 
 
 async def snapshot() -> dict[str, list[tuple]]:
     connection = connections.get("default")
     return {
         table: sorted(
-            tuple(row.values())
+            tuple(str(v) for v in row.values())
             for row in await connection.execute_query_dict(f"SELECT * FROM {table}")
         )
         for table in TABLES
     }
 
 
-def post_paths(app: Starlette) -> list[str]:
-    samples = {"token": "not-a-real-token", "person_id": "1", "slug": "standards"}
+async def real_objects(client: httpx.AsyncClient, clock: FixedClock) -> dict[str, str]:
+    """One of everything a POST route can name, so each route gets as far as its CSRF check."""
+    admin = await verified_stakeholder(client)
+    await Person.filter(id=admin.id).update(role=Role.ADMIN)
+    call = await make_call(clock.now(), slug="standards")
+    await call.team.add(admin)
+    tracking = new_tracking_number(2026)
+    await Response.create(
+        call=call,
+        respondent=admin,
+        status=ResponseStatus.SUBMITTED,
+        tracking_number=tracking,
+        details_confirmed=True,
+    )
+    comment = await Comment.create(
+        call=call, author=admin, body="A comment", status=CommentStatus.APPROVED
+    )
+    document = await Attachment.create(
+        kind=AttachmentKind.CALL_DOCUMENT,
+        call=call,
+        original_name="brief.pdf",
+        stored_name="0" * 32,
+        content_type="application/pdf",
+        size=10,
+        sha256="0" * 64,
+    )
+    question = await Question.filter(call_id=call.id).first()
+    assert question is not None
+    return {
+        "token": "not-a-real-token",
+        "person_id": str(admin.id),
+        "slug": call.slug,
+        "attachment_id": str(document.id),
+        "comment_id": str(comment.id),
+        "question_id": str(question.id),
+        "tracking": tracking,
+    }
+
+
+def post_paths(app: Starlette, samples: dict[str, str]) -> list[str]:
     paths = []
     for route in app.routes:
         if isinstance(route, Route) and route.methods and "POST" in route.methods:
@@ -39,16 +101,20 @@ def post_paths(app: Starlette) -> list[str]:
 
 @pytest.mark.parametrize("token", [None, "forged-token-value"])
 async def test_every_post_route_refuses_a_missing_or_forged_csrf_token(
-    app: Starlette, client: httpx.AsyncClient, token: str | None
+    app: Starlette, client: httpx.AsyncClient, clock: FixedClock, token: str | None
 ) -> None:
-    await sign_up(client)
-    await Person.filter(email="ada.lovelace@example.org").update(role=Role.ADMIN)
+    samples = await real_objects(client, clock)
     before = await snapshot()
-    paths = post_paths(app)
-    assert len(paths) >= 10
+    paths = post_paths(app, samples)
+    assert len(paths) >= 20
 
     for path in paths:
-        data = {"email": "ada.lovelace@example.org", "password": "x" * 20, "role": "stakeholder"}
+        data = {
+            "email": "ada.lovelace@example.org",
+            "password": "x" * 20,
+            "role": "stakeholder",
+            "body": "hello",
+        }
         if token:
             data["csrf_token"] = token
         response = await client.post(path, data=data)

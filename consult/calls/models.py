@@ -1,0 +1,336 @@
+"""Tables of calls for input: calls, questions, responses, answers, attachments, comments.
+
+Whether a call accepts responses is decided from `opens_at`/`closes_at` at request time
+(`Call.phase(now)`), never from a stored status a stopped scheduler could leave stale.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+from consult.models import Person, Topic
+from consult.vocabulary import Sector, country_name
+
+
+class CallState(StrEnum):
+    """What organisers have done with a call; its phase also depends on the clock."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    OUTCOME_PUBLISHED = "outcome_published"
+
+
+class CallPhase(StrEnum):
+    DRAFT = "draft"
+    UPCOMING = "upcoming"
+    OPEN = "open"
+    CLOSED = "closed"
+    OUTCOME_PUBLISHED = "outcome_published"
+
+    @property
+    def label(self) -> str:
+        return {
+            "draft": "Draft",
+            "upcoming": "Opens soon",
+            "open": "Open",
+            "closed": "Closed",
+            "outcome_published": "Outcome published",
+        }[self.value]
+
+
+class QuestionKind(StrEnum):
+    LONG_TEXT = "long_text"
+    SHORT_TEXT = "short_text"
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+    SCALE = "scale"
+    FILE = "file"
+
+    @property
+    def label(self) -> str:
+        return {
+            "long_text": "Long text",
+            "short_text": "Short text",
+            "single_choice": "Single choice",
+            "multiple_choice": "Multiple choice",
+            "scale": "Scale 1 to 5",
+            "file": "File upload",
+        }[self.value]
+
+    @property
+    def has_options(self) -> bool:
+        return self in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE)
+
+
+class RespondentType(StrEnum):
+    INDIVIDUAL = "individual"
+    ORGANISATION = "organisation"
+
+    @property
+    def label(self) -> str:
+        return {"individual": "As an individual", "organisation": "On behalf of an organisation"}[
+            self.value
+        ]
+
+
+class Consent(StrEnum):
+    PUBLISH_NAMED = "publish_named"
+    PUBLISH_ANONYMOUS = "publish_anonymous"
+    DO_NOT_PUBLISH = "do_not_publish"
+
+    @property
+    def label(self) -> str:
+        return {
+            "publish_named": "Publish my response with my name",
+            "publish_anonymous": "Publish my response anonymously",
+            "do_not_publish": "Do not publish my response",
+        }[self.value]
+
+
+class ResponseStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    WITHDRAWN = "withdrawn"
+
+
+class CommentStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class AttachmentKind(StrEnum):
+    CALL_DOCUMENT = "call_document"
+    RESPONSE_FILE = "response_file"
+
+
+class Call(Model):
+    id = fields.IntField(primary_key=True)
+    slug = fields.CharField(max_length=80, unique=True)
+    topic: fields.ForeignKeyRelation[Topic] = fields.ForeignKeyField(
+        "consult.Topic", related_name="calls", on_delete=fields.RESTRICT
+    )
+    title = fields.CharField(max_length=200)
+    summary = fields.CharField(max_length=500)
+    body = fields.TextField(default="")
+    # The zone the organiser thinks in; times are stored in UTC and shown here and in both capitals.
+    timezone = fields.CharField(max_length=64, default="Europe/London")
+    opens_at = fields.DatetimeField()
+    closes_at = fields.DatetimeField(db_index=True)
+    state = fields.CharEnumField(CallState, max_length=20, default=CallState.DRAFT)
+    outcome = fields.TextField(default="")
+    outcome_published_at = fields.DatetimeField(null=True)
+    premoderate_comments = fields.BooleanField(default=True)
+    created_by: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
+        "consult.Person", related_name="calls_created", null=True, on_delete=fields.SET_NULL
+    )
+    team: fields.ManyToManyRelation[Person] = fields.ManyToManyField(
+        "consult.Person", related_name="calls_organised", through="call_team"
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    questions: fields.ReverseRelation[Question]
+    responses: fields.ReverseRelation[Response]
+    documents: fields.ReverseRelation[Attachment]
+    comments: fields.ReverseRelation[Comment]
+
+    class Meta:
+        table = "call"
+        ordering = ["closes_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def phase(self, now: datetime) -> CallPhase:
+        if self.state == CallState.DRAFT:
+            return CallPhase.DRAFT
+        if self.state == CallState.OUTCOME_PUBLISHED:
+            return CallPhase.OUTCOME_PUBLISHED
+        if now < self.opens_at:
+            return CallPhase.UPCOMING
+        if now < self.closes_at:
+            return CallPhase.OPEN
+        return CallPhase.CLOSED
+
+    def accepts_responses(self, now: datetime) -> bool:
+        return self.phase(now) == CallPhase.OPEN
+
+    def is_public(self) -> bool:
+        return self.state != CallState.DRAFT
+
+
+class Question(Model):
+    id = fields.IntField(primary_key=True)
+    call: fields.ForeignKeyRelation[Call] = fields.ForeignKeyField(
+        "consult.Call", related_name="questions", on_delete=fields.CASCADE
+    )
+    position = fields.IntField(default=0)
+    kind = fields.CharEnumField(QuestionKind, max_length=20)
+    prompt = fields.CharField(max_length=500)
+    help_text = fields.TextField(default="")
+    required = fields.BooleanField(default=False)
+    word_limit = fields.IntField(null=True)
+    options: list[str] = fields.JSONField(default=list)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "question"
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.prompt
+
+    @property
+    def field_name(self) -> str:
+        """The name of this question's input on the answers form."""
+        return f"q{self.id}"
+
+
+class Response(Model):
+    """One per stakeholder per call: the unique constraint, not a prior check, keeps it so."""
+
+    id = fields.IntField(primary_key=True)
+    call: fields.ForeignKeyRelation[Call] = fields.ForeignKeyField(
+        "consult.Call", related_name="responses", on_delete=fields.RESTRICT
+    )
+    respondent: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
+        "consult.Person", related_name="responses", null=True, on_delete=fields.SET_NULL
+    )
+    status = fields.CharEnumField(ResponseStatus, max_length=20, default=ResponseStatus.DRAFT)
+    tracking_number = fields.CharField(max_length=24, unique=True, null=True)
+    respondent_type = fields.CharEnumField(
+        RespondentType, max_length=20, default=RespondentType.INDIVIDUAL
+    )
+    organisation_name = fields.CharField(max_length=200, default="")
+    sector = fields.CharEnumField(Sector, max_length=20, default=Sector.OTHER)
+    country = fields.CharField(max_length=2, default="")
+    consent = fields.CharEnumField(Consent, max_length=20, default=Consent.DO_NOT_PUBLISH)
+    details_confirmed = fields.BooleanField(default=False)
+    # One-time token for the "Submit" button: the first POST that presents it wins.
+    submit_token = fields.CharField(max_length=64, null=True)
+    revision = fields.IntField(default=0)
+    submitted_at = fields.DatetimeField(null=True)
+    last_submitted_at = fields.DatetimeField(null=True)
+    withdrawn_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    answers: fields.ReverseRelation[Answer]
+    call_id: int
+    respondent_id: int | None
+
+    class Meta:
+        table = "response"
+        unique_together = (("call", "respondent"),)
+        ordering = ["id"]
+
+    @property
+    def country_name(self) -> str:
+        return country_name(self.country)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == ResponseStatus.DRAFT
+
+
+class Answer(Model):
+    id = fields.IntField(primary_key=True)
+    response: fields.ForeignKeyRelation[Response] = fields.ForeignKeyField(
+        "consult.Response", related_name="answers", on_delete=fields.CASCADE
+    )
+    question: fields.ForeignKeyRelation[Question] = fields.ForeignKeyField(
+        "consult.Question", related_name="answers", on_delete=fields.RESTRICT
+    )
+    text = fields.TextField(default="")
+    choices: list[str] = fields.JSONField(default=list)
+    scale = fields.SmallIntField(null=True)
+    sensitive = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    files: fields.ReverseRelation[Attachment]
+    response_id: int
+    question_id: int
+
+    class Meta:
+        table = "answer"
+        unique_together = (("response", "question"),)
+        ordering = ["id"]
+
+
+class Attachment(Model):
+    """A stored file: a call's document or a file given in an answer. Bytes live outside the web root."""
+
+    id = fields.IntField(primary_key=True)
+    kind = fields.CharEnumField(AttachmentKind, max_length=20)
+    call: fields.ForeignKeyNullableRelation[Call] = fields.ForeignKeyField(
+        "consult.Call", related_name="documents", null=True, on_delete=fields.CASCADE
+    )
+    answer: fields.ForeignKeyNullableRelation[Answer] = fields.ForeignKeyField(
+        "consult.Answer", related_name="files", null=True, on_delete=fields.CASCADE
+    )
+    original_name = fields.CharField(max_length=255)
+    stored_name = fields.CharField(max_length=64, unique=True)
+    content_type = fields.CharField(max_length=100)
+    size = fields.IntField()
+    sha256 = fields.CharField(max_length=64)
+    title = fields.CharField(max_length=200, default="")
+    uploaded_by: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
+        "consult.Person", related_name="uploads", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "attachment"
+        ordering = ["id"]
+
+
+class Comment(Model):
+    id = fields.IntField(primary_key=True)
+    call: fields.ForeignKeyRelation[Call] = fields.ForeignKeyField(
+        "consult.Call", related_name="comments", on_delete=fields.CASCADE
+    )
+    author: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
+        "consult.Person", related_name="comments", null=True, on_delete=fields.SET_NULL
+    )
+    parent: fields.ForeignKeyNullableRelation[Comment] = fields.ForeignKeyField(
+        "consult.Comment", related_name="replies", null=True, on_delete=fields.CASCADE
+    )
+    body = fields.TextField()
+    status = fields.CharEnumField(CommentStatus, max_length=20, default=CommentStatus.PENDING)
+    moderated_by: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
+        "consult.Person", related_name="comments_moderated", null=True, on_delete=fields.SET_NULL
+    )
+    moderated_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+
+    replies: fields.ReverseRelation[Comment]
+    call_id: int
+    author_id: int | None
+    parent_id: int | None
+
+    class Meta:
+        table = "comment"
+        ordering = ["created_at", "id"]
+
+
+class CommentReport(Model):
+    id = fields.IntField(primary_key=True)
+    comment: fields.ForeignKeyRelation[Comment] = fields.ForeignKeyField(
+        "consult.Comment", related_name="reports", on_delete=fields.CASCADE
+    )
+    reporter: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
+        "consult.Person", related_name="comment_reports", null=True, on_delete=fields.SET_NULL
+    )
+    reason = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "comment_report"
+        unique_together = (("comment", "reporter"),)

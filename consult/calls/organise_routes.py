@@ -1,0 +1,37 @@
+"""Routes of the organiser workspace for calls. `/organise/calls/new` comes before the slug routes."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute, Route
+
+from consult.calls import organise_views as views
+
+GET_POST = ["GET", "POST"]
+POST = ["POST"]
+CALL = "/organise/calls/{slug}"
+QUESTION = CALL + "/questions/{question_id:int}"
+
+routes: list[BaseRoute] = [
+    Route("/organise/calls", views.calls_list, name="organise:calls"),
+    Route("/organise/calls/new", views.call_new, methods=GET_POST, name="organise:call_new"),
+    Route(CALL, views.call_overview, name="organise:call"),
+    Route(CALL + "/edit", views.call_edit, methods=GET_POST, name="organise:call_edit"),
+    Route(CALL + "/publish", views.call_publish, methods=POST, name="organise:call_publish"),
+    Route(
+        CALL + "/questions/new", views.question_new, methods=GET_POST, name="organise:question_new"
+    ),
+    Route(QUESTION + "/edit", views.question_edit, methods=GET_POST, name="organise:question_edit"),
+    Route(QUESTION + "/move", views.question_move, methods=POST, name="organise:question_move"),
+    Route(
+        QUESTION + "/delete", views.question_delete, methods=POST, name="organise:question_delete"
+    ),
+    Route(
+        CALL + "/documents", views.document_upload, methods=POST, name="organise:document_upload"
+    ),
+    Route(
+        CALL + "/documents/{attachment_id:int}/delete",
+        views.document_delete,
+        methods=POST,
+        name="organise:document_delete",
+    ),
+]

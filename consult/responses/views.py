@@ -1,0 +1,439 @@
+"""Answering a call: start or resume, your details, your answers, check, submit, receipt, withdraw."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response as HttpResponse
+
+from config.web import (
+    bind_form,
+    notify,
+    now,
+    read_form,
+    redirect,
+    render,
+    settings_of,
+    signed_in_person,
+)
+from consult.accounts.services import FieldProblem
+from consult.calls.models import (
+    Attachment,
+    AttachmentKind,
+    Call,
+    Consent,
+    Question,
+    QuestionKind,
+    RespondentType,
+    Response,
+)
+from consult.calls.queries import public_call, questions_of
+from consult.files import attachment_response
+from consult.models import Person
+from consult.permissions import Action, may
+from consult.responses import services
+from consult.responses.emails import response_mail
+from consult.responses.services import (
+    AnswerInput,
+    AnswerSheet,
+    CallClosed,
+    Incomplete,
+    RespondentDetails,
+    UploadRules,
+)
+from consult.responses.tracking import normalise
+from consult.vocabulary import Sector
+from events.mail import MailSettings, send_mail
+from forms.base import CSRFForm
+from forms.responses import RespondentForm, SubmitForm, WithdrawForm, answers_form_class
+
+log = logging.getLogger("consult.responses")
+SAVE_FOR_LATER = "later"
+
+
+@dataclass
+class Respondent:
+    person: Person
+    call: Call
+
+
+class CallNotOpen(Exception):
+    """Raised by the flow's pages when the call is not open; the app answers with the closed page."""
+
+    def __init__(self, call: Call) -> None:
+        self.call = call
+
+
+async def _respondent(request: Request) -> Respondent:
+    """The signed-in, verified person and the open public call in the URL.
+
+    404 for an unknown call; the "closed" page for a call not open now (checked before any form is
+    read; the services check the deadline again as they write).
+    """
+    person = signed_in_person(request)
+    call = await public_call(request.path_params["slug"])
+    if call is None:
+        raise HTTPException(404)
+    if not person.is_verified:
+        raise HTTPException(
+            403, "Confirm your email address before you respond: use the link we emailed you."
+        )
+    if not call.accepts_responses(now(request)):
+        raise CallNotOpen(call)
+    return Respondent(person, call)
+
+
+def _closed(request: Request, call: Call) -> HttpResponse:
+    return render(
+        request,
+        "responses/closed.html",
+        {"call": call, "phase": call.phase(now(request))},
+        status=403,
+    )
+
+
+async def call_not_open(request: Request, exc: Exception) -> HttpResponse:
+    assert isinstance(exc, CallNotOpen)
+    return _closed(request, exc.call)
+
+
+async def _own_response(found: Respondent) -> Response:
+    response = await services.find_response(found.call, found.person)
+    if response is None:
+        raise HTTPException(404)
+    return response
+
+
+async def start(request: Request) -> HttpResponse:
+    found = await _respondent(request)
+    response = await services.find_response(found.call, found.person)
+    if request.method == "GET":
+        if response is not None and response.details_confirmed:
+            return redirect(request, "responses:check", slug=found.call.slug)
+        return render(
+            request,
+            "responses/start.html",
+            {
+                "call": found.call,
+                "response": response,
+                "form": CSRFForm(meta={"csrf_context": request.session}),
+                "questions": await questions_of(found.call),
+            },
+        )
+    await bind_form(request, CSRFForm)
+    try:
+        await services.start_response(found.call, found.person, now=now(request))
+    except CallClosed:
+        return _closed(request, found.call)
+    return redirect(request, "responses:details", slug=found.call.slug)
+
+
+async def details(request: Request) -> HttpResponse:
+    found = await _respondent(request)
+    response = await _own_response(found)
+    form = await bind_form(request, RespondentForm, obj=response)
+    if request.method == "POST" and form.validate():
+        detail = RespondentDetails(
+            RespondentType(form.respondent_type.data),
+            form.organisation_name.data or "",
+            Sector(form.sector.data),
+            form.country.data or "",
+            Consent(form.consent.data),
+        )
+        try:
+            await services.save_details(response, found.call, detail, now=now(request))
+        except CallClosed:
+            return _closed(request, found.call)
+        return await _next(request, found.call, "responses:answers")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "responses/details.html", {"call": found.call, "form": form}, status=status
+    )
+
+
+async def _saving_for_later(request: Request) -> bool:
+    # Starlette keeps the parsed form on the request, so this reads no body a second time.
+    return (await request.form()).get("action") == SAVE_FOR_LATER
+
+
+async def _next(request: Request, call: Call, step: str) -> HttpResponse:
+    """After saving: leave for later (to the call page) or carry on to the next step."""
+    if await _saving_for_later(request):
+        notify(request, "Your draft has been saved. Come back to this call page to carry on.")
+        return redirect(request, "calls:detail", slug=call.slug)
+    return redirect(request, step, slug=call.slug)
+
+
+def _initial_answers(questions: list[Question], sheet: AnswerSheet) -> dict[str, object]:
+    data: dict[str, object] = {}
+    for question in questions:
+        answer = sheet.get(question)
+        if answer is None:
+            continue
+        kind = QuestionKind(question.kind)
+        if kind == QuestionKind.MULTIPLE_CHOICE:
+            data[question.field_name] = answer.choices
+        elif kind == QuestionKind.SINGLE_CHOICE:
+            data[question.field_name] = answer.choices[0] if answer.choices else None
+        elif kind == QuestionKind.SCALE:
+            data[question.field_name] = str(answer.scale) if answer.scale else None
+        elif kind != QuestionKind.FILE:
+            data[question.field_name] = answer.text
+        data[f"{question.field_name}_sensitive"] = answer.sensitive
+    return data
+
+
+async def _answer_inputs(
+    form: CSRFForm, questions: list[Question], max_bytes: int
+) -> dict[int, AnswerInput]:
+    inputs: dict[int, AnswerInput] = {}
+    for question in questions:
+        value = form[question.field_name].data
+        sensitive = bool(form[f"{question.field_name}_sensitive"].data)
+        kind = QuestionKind(question.kind)
+        if kind == QuestionKind.FILE:
+            upload = None
+            if isinstance(value, UploadFile) and value.filename:
+                # Read one byte past the limit: enough to refuse an oversized file without holding it.
+                data = await value.read(max_bytes + 1)
+                upload = (value.filename, data)
+            inputs[question.id] = AnswerInput(sensitive=sensitive, upload=upload)
+        elif kind == QuestionKind.MULTIPLE_CHOICE:
+            inputs[question.id] = AnswerInput(choices=tuple(value or ()), sensitive=sensitive)
+        elif kind == QuestionKind.SINGLE_CHOICE:
+            inputs[question.id] = AnswerInput(
+                choices=(value,) if value else (), sensitive=sensitive
+            )
+        elif kind == QuestionKind.SCALE:
+            inputs[question.id] = AnswerInput(
+                scale=int(value) if value else None, sensitive=sensitive
+            )
+        else:
+            inputs[question.id] = AnswerInput(text=value or "", sensitive=sensitive)
+    return inputs
+
+
+async def answers(request: Request) -> HttpResponse:
+    found = await _respondent(request)
+    response = await _own_response(found)
+    settings = settings_of(request)
+    questions = await questions_of(found.call)
+    sheet = await services.answer_sheet(response)
+    if request.method == "POST":
+        formdata = await read_form(request, max_files=settings.upload_max_files)
+        later = await _saving_for_later(request)
+        form = answers_form_class(questions, complete=not later)(
+            formdata, meta={"csrf_context": request.session}
+        )
+        if form.validate():
+            try:
+                inputs = await _answer_inputs(form, questions, settings.upload_max_mb * 1024 * 1024)
+                await services.save_answers(
+                    response,
+                    found.call,
+                    questions,
+                    inputs,
+                    person=found.person,
+                    now=now(request),
+                    uploads=UploadRules(
+                        settings.upload_dir,
+                        settings.upload_max_mb * 1024 * 1024,
+                        settings.upload_max_files,
+                    ),
+                )
+            except CallClosed:
+                return _closed(request, found.call)
+            except FieldProblem as problem:
+                form.add_field_error(problem.field, problem.message)
+            else:
+                return await _next(request, found.call, "responses:check")
+    else:
+        form = answers_form_class(questions, complete=False)(
+            data=_initial_answers(questions, sheet), meta={"csrf_context": request.session}
+        )
+    context = {
+        "call": found.call,
+        "form": form,
+        "questions": questions,
+        "sheet": sheet,
+        "max_mb": settings.upload_max_mb,
+    }
+    return render(
+        request, "responses/answers.html", context, status=400 if request.method == "POST" else 200
+    )
+
+
+async def remove_file(request: Request) -> HttpResponse:
+    found = await _respondent(request)
+    response = await _own_response(found)
+    await bind_form(request, CSRFForm)
+    try:
+        removed = await services.remove_file(
+            response,
+            found.call,
+            request.path_params["attachment_id"],
+            upload_dir=settings_of(request).upload_dir,
+            now=now(request),
+        )
+    except CallClosed:
+        return _closed(request, found.call)
+    if not removed:
+        raise HTTPException(404)
+    notify(request, "The file has been removed.")
+    return redirect(request, "responses:answers", slug=found.call.slug)
+
+
+async def check(request: Request) -> HttpResponse:
+    found = await _respondent(request)
+    response = await _own_response(found)
+    questions = await questions_of(found.call)
+    sheet = await services.answer_sheet(response)
+    token = await services.issue_submit_token(response)
+    form = SubmitForm(data={"submit_token": token}, meta={"csrf_context": request.session})
+    context = {
+        "call": found.call,
+        "response": response,
+        "questions": questions,
+        "sheet": sheet,
+        "form": form,
+        "problems": services.completeness_problems(response, questions, sheet),
+    }
+    return render(request, "responses/check.html", context)
+
+
+async def submit(request: Request) -> HttpResponse:
+    found = await _respondent(request)
+    response = await _own_response(found)
+    form = await bind_form(request, SubmitForm)
+    questions = await questions_of(found.call)
+    try:
+        outcome = await services.submit_response(
+            response, found.call, questions, form.submit_token.data or "", now=now(request)
+        )
+    except CallClosed:
+        return _closed(request, found.call)
+    except Incomplete as incomplete:
+        sheet = await services.answer_sheet(response)
+        token = await services.issue_submit_token(response)
+        form = SubmitForm(data={"submit_token": token}, meta={"csrf_context": request.session})
+        context = {
+            "call": found.call,
+            "response": response,
+            "questions": questions,
+            "sheet": sheet,
+            "form": form,
+            "problems": incomplete.problems,
+        }
+        return render(request, "responses/check.html", context, status=400)
+    # The row is committed: only now may a receipt be shown or mailed.
+    if not outcome.repeated:
+        await _mail_copy(
+            request, found, outcome.response, questions, first=outcome.first_submission
+        )
+    request.session["receipt"] = outcome.response.tracking_number
+    return redirect(request, "responses:receipt", tracking=outcome.response.tracking_number)
+
+
+async def _mail_copy(
+    request: Request,
+    found: Respondent,
+    response: Response,
+    questions: list[Question],
+    *,
+    first: bool,
+) -> None:
+    settings = settings_of(request)
+    sheet = await services.answer_sheet(response)
+    link = settings.url_for_path(
+        request.url_for("responses:receipt", tracking=response.tracking_number).path
+    )
+    mail = response_mail(
+        request.app.state.templates.env,
+        found.person,
+        found.call,
+        response,
+        questions,
+        sheet,
+        link=link,
+        first=first,
+    )
+    try:
+        await send_mail(
+            MailSettings(settings.mail_from, settings.smtp_url, settings.mail_dir), mail
+        )
+    except Exception:
+        log.exception("could not send the copy of response %s", response.tracking_number)
+
+
+async def _visible_response(request: Request) -> tuple[Response, Call, Person]:
+    """A response its owner or the call's organisers may see; 404 for everyone else."""
+    person = signed_in_person(request)
+    tracking = normalise(request.path_params["tracking"])
+    response = (
+        await Response.get_or_none(tracking_number=tracking).select_related("call", "call__topic")
+        if tracking
+        else None
+    )
+    if response is None:
+        raise HTTPException(404)
+    if response.respondent_id != person.id and not await may(
+        person, Action.READ_RESPONSES, response.call
+    ):
+        raise HTTPException(404)
+    return response, response.call, person
+
+
+async def receipt(request: Request) -> HttpResponse:
+    response, call, person = await _visible_response(request)
+    questions = await questions_of(call)
+    context = {
+        "call": call,
+        "response": response,
+        "questions": questions,
+        "sheet": await services.answer_sheet(response),
+        "just_submitted": request.session.pop("receipt", None) == response.tracking_number,
+        "is_owner": response.respondent_id == person.id,
+        "can_change": call.accepts_responses(now(request)),
+        "form": WithdrawForm(meta={"csrf_context": request.session}),
+    }
+    return render(request, "responses/receipt.html", context)
+
+
+async def response_file(request: Request) -> HttpResponse:
+    response, _call, _person = await _visible_response(request)
+    attachment = await Attachment.get_or_none(
+        id=request.path_params["attachment_id"],
+        kind=AttachmentKind.RESPONSE_FILE,
+        answer__response_id=response.id,
+    )
+    if attachment is None:
+        raise HTTPException(404)
+    return attachment_response(settings_of(request).upload_dir, attachment)
+
+
+async def withdraw(request: Request) -> HttpResponse:
+    response, call, person = await _visible_response(request)
+    if response.respondent_id != person.id:
+        raise HTTPException(404)
+    form = await bind_form(request, WithdrawForm)
+    if request.method == "GET":
+        if not call.accepts_responses(now(request)):
+            return _closed(request, call)
+        return render(
+            request, "responses/withdraw.html", {"call": call, "response": response, "form": form}
+        )
+    try:
+        withdrawn = await services.withdraw_response(response, call, now=now(request))
+    except CallClosed:
+        return _closed(request, call)
+    notify(
+        request,
+        "Your response has been withdrawn. It will not be read or published."
+        if withdrawn
+        else "This response was not submitted, so there was nothing to withdraw.",
+    )
+    return redirect(request, "responses:receipt", tracking=response.tracking_number)

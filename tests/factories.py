@@ -1,0 +1,125 @@
+"""Real rows for tests: topics, calls with one question of every kind, verified stakeholders."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import datetime, timedelta
+
+import httpx
+
+from consult.calls.models import Call, CallState, Question, QuestionKind
+from consult.models import Person, Topic
+from consult.vocabulary import Role
+from tests.support import NewAccount, sign_up
+
+TINY_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def docx_bytes() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+def odt_bytes() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        archive.writestr("content.xml", "<office:document-content/>")
+    return buffer.getvalue()
+
+
+async def make_topic(slug: str = "standards", name: str = "Standards") -> Topic:
+    topic, _ = await Topic.get_or_create(
+        slug=slug, defaults={"name": name, "summary": f"About {name}."}
+    )
+    return topic
+
+
+async def make_call(
+    now: datetime,
+    *,
+    slug: str = "quantum-standards",
+    opens_in: timedelta = timedelta(days=-1),
+    closes_in: timedelta = timedelta(days=10),
+    state: CallState = CallState.PUBLISHED,
+    with_questions: bool = True,
+) -> Call:
+    call = await Call.create(
+        slug=slug,
+        topic=await make_topic(),
+        title="Where are quantum standards needed?",
+        summary="Tell us which measurements and interfaces need common standards.",
+        body="## Background\n\nThe joint statement asks where **standards** are needed.",
+        timezone="Europe/London",
+        opens_at=now + opens_in,
+        closes_at=now + closes_in,
+        state=state,
+    )
+    if with_questions:
+        await Question.bulk_create(
+            [
+                Question(
+                    call=call,
+                    position=1,
+                    kind=QuestionKind.LONG_TEXT,
+                    prompt="Which standards are most needed?",
+                    required=True,
+                    word_limit=50,
+                ),
+                Question(
+                    call=call, position=2, kind=QuestionKind.SHORT_TEXT, prompt="Your job title"
+                ),
+                Question(
+                    call=call,
+                    position=3,
+                    kind=QuestionKind.SINGLE_CHOICE,
+                    prompt="Who should lead?",
+                    required=True,
+                    options=["NIST", "NPL", "Jointly"],
+                ),
+                Question(
+                    call=call,
+                    position=4,
+                    kind=QuestionKind.MULTIPLE_CHOICE,
+                    prompt="Which areas matter?",
+                    options=["Metrology", "Interfaces", "Benchmarks"],
+                ),
+                Question(
+                    call=call,
+                    position=5,
+                    kind=QuestionKind.SCALE,
+                    prompt="How urgent is this?",
+                    required=True,
+                ),
+                Question(
+                    call=call, position=6, kind=QuestionKind.FILE, prompt="Supporting evidence"
+                ),
+            ]
+        )
+    return call
+
+
+async def questions_by_kind(call: Call) -> dict[QuestionKind, Question]:
+    return {QuestionKind(q.kind): q for q in await Question.filter(call_id=call.id)}
+
+
+async def verified_stakeholder(
+    client: httpx.AsyncClient, email: str = "ada.lovelace@example.org", now: datetime | None = None
+) -> Person:
+    """Sign `client` up and confirm the address (the verification flow has its own tests)."""
+    await sign_up(client, NewAccount(email=email))
+    await Person.filter(email=email).update(verified_at=now or datetime.now().astimezone())
+    return await Person.get(email=email)
+
+
+async def organiser_of(
+    call: Call, client: httpx.AsyncClient, email: str = "organiser@example.gov"
+) -> Person:
+    person = await verified_stakeholder(client, email)
+    await Person.filter(id=person.id).update(role=Role.ORGANISER)
+    await call.team.add(person)
+    return await Person.get(id=person.id)
