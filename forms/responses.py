@@ -88,7 +88,7 @@ class FileQuestionField(FileField):
     """Holds the uploaded file; stored answers' files are listed by the page, not by this field."""
 
 
-def _answer_field(question: Question, *, complete: bool) -> Field:
+def _answer_field(question: Question, *, complete: bool, file_hint: str) -> Field:
     required = (
         [InputRequired(message=f"Answer “{question.prompt}”")]
         if complete and question.required
@@ -96,6 +96,10 @@ def _answer_field(question: Question, *, complete: bool) -> Field:
     )
     label, hint = question.prompt, question.help_text
     kind = QuestionKind(question.kind)
+    if kind == QuestionKind.LONG_TEXT and question.word_limit:
+        hint = f"{hint} Up to {question.word_limit} words.".strip()
+    elif kind == QuestionKind.FILE:
+        hint = f"{hint} {file_hint}".strip()
     if kind == QuestionKind.LONG_TEXT:
         limits: list[Any] = [Length(max=LONG_TEXT_MAX), NoControlCharacters(allow_newlines=True)]
         if complete and question.word_limit:
@@ -140,11 +144,15 @@ def _answer_field(question: Question, *, complete: bool) -> Field:
     return FileQuestionField(label, description=hint)
 
 
-def answers_form_class(questions: Sequence[Question], *, complete: bool) -> type[CSRFForm]:
+def answers_form_class(
+    questions: Sequence[Question], *, complete: bool, file_hint: str = ""
+) -> type[CSRFForm]:
     """A form with one field per question (`q{id}`) and a sensitivity box beside each (`q{id}_sensitive`)."""
     attributes: dict[str, Any] = {}
     for question in questions:
-        attributes[question.field_name] = _answer_field(question, complete=complete)
+        attributes[question.field_name] = _answer_field(
+            question, complete=complete, file_hint=file_hint
+        )
         attributes[f"{question.field_name}_sensitive"] = BooleanField(
             "This answer is commercially sensitive: never publish it"
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from tortoise.expressions import Q
+from tortoise.expressions import Case, Q, When
 from tortoise.queryset import QuerySet
 
 from consult.calls.models import Attachment, AttachmentKind, Call, CallPhase, CallState, Question
@@ -77,11 +77,19 @@ async def calls_page(
         query = query.filter(topic_id=topic_id)
     total = await query.count()
     number = min(max(1, page), max(1, -(-total // PAGE_SIZE)))
-    order = (
-        ["closes_at", "id"]
-        if phase in (CallPhase.OPEN, CallPhase.UPCOMING)
-        else ["-closes_at", "-id"]
-    )
+    if phase is None:
+        # All calls: open ones first (closing soonest), then upcoming, then the rest.
+        rank = Case(
+            When(in_phase(CallPhase.OPEN, now), then="0"),
+            When(in_phase(CallPhase.UPCOMING, now), then="1"),
+            default="2",
+        )
+        query = query.annotate(rank=rank)
+        order = ["rank", "closes_at", "id"]
+    elif phase in (CallPhase.OPEN, CallPhase.UPCOMING):
+        order = ["closes_at", "id"]
+    else:
+        order = ["-closes_at", "-id"]
     calls = await query.order_by(*order).offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE)
     return CallPage(calls, number, total)
 

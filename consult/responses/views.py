@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response as HttpResponse
 
+from config.settings import Settings
 from config.web import (
     bind_form,
     notify,
@@ -46,6 +47,7 @@ from consult.responses.services import (
     UploadRules,
 )
 from consult.responses.tracking import normalise
+from consult.uploads import ACCEPTED_DESCRIPTION
 from consult.vocabulary import Sector
 from events.mail import MailSettings, send_mail
 from forms.base import CSRFForm
@@ -217,6 +219,10 @@ async def _answer_inputs(
     return inputs
 
 
+def _file_hint(settings: Settings) -> str:
+    return f"{ACCEPTED_DESCRIPTION}, up to {settings.upload_max_mb} MB."
+
+
 async def answers(request: Request) -> HttpResponse:
     found = await _respondent(request)
     response = await _own_response(found)
@@ -226,7 +232,7 @@ async def answers(request: Request) -> HttpResponse:
     if request.method == "POST":
         formdata = await read_form(request, max_files=settings.upload_max_files)
         later = await _saving_for_later(request)
-        form = answers_form_class(questions, complete=not later)(
+        form = answers_form_class(questions, complete=not later, file_hint=_file_hint(settings))(
             formdata, meta={"csrf_context": request.session}
         )
         if form.validate():
@@ -252,7 +258,7 @@ async def answers(request: Request) -> HttpResponse:
             else:
                 return await _next(request, found.call, "responses:check")
     else:
-        form = answers_form_class(questions, complete=False)(
+        form = answers_form_class(questions, complete=False, file_hint=_file_hint(settings))(
             data=_initial_answers(questions, sheet), meta={"csrf_context": request.session}
         )
     context = {
@@ -260,7 +266,6 @@ async def answers(request: Request) -> HttpResponse:
         "form": form,
         "questions": questions,
         "sheet": sheet,
-        "max_mb": settings.upload_max_mb,
     }
     return render(
         request, "responses/answers.html", context, status=400 if request.method == "POST" else 200
