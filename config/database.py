@@ -13,6 +13,7 @@ from tortoise.migrations.executor import MigrationExecutor
 # Every Tortoise app of the project: label -> (models modules, migrations package).
 APPS: dict[str, tuple[list[str], str]] = {
     "consult": (["consult.models", "consult.calls.models"], "consult.migrations"),
+    "events": (["events.models"], "events.migrations"),
 }
 
 # SQLite: WAL so readers never block the writer; synchronous=FULL because a receipt must mean the

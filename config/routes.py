@@ -7,6 +7,9 @@ from starlette.staticfiles import StaticFiles
 
 from config import health
 from consult.routes import routes as consult_routes
+from events.calendar_routes import routes as calendar_routes
+from events.organise_routes import routes as organise_session_routes
+from events.routes import routes as session_routes
 
 # Header navigation: (label, route name). An entry appears once its route exists, so the header
 # never links to a page that is not there yet.
@@ -20,6 +23,9 @@ NAVIGATION = (
 def build_routes() -> list[BaseRoute]:
     return [
         *consult_routes,
+        *session_routes,
+        *organise_session_routes,
+        *calendar_routes,
         Route("/healthz", health.healthz, name="healthz"),
         Route("/readyz", health.readyz, name="readyz"),
         Mount("/static", StaticFiles(packages=[("config", "static")]), name="static"),

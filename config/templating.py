@@ -15,7 +15,7 @@ from events.timezones import time_until, times_in_capitals
 from forms.base import csrf_token_for
 
 SERVICE_NAME = "QIST Consult"
-TEMPLATE_PACKAGES = ("config", "consult")
+TEMPLATE_PACKAGES = ("config", "consult", "events")
 
 
 def build_environment() -> Environment:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any, Protocol
 
-from consult.calls.models import Call
 from consult.models import Person
 from consult.vocabulary import Role
 
@@ -14,18 +14,30 @@ class Action(StrEnum):
     EDIT_CALL = "edit_call"
     MODERATE = "moderate"
     READ_RESPONSES = "read_responses"
+    CREATE_SESSION = "create_session"
+    EDIT_SESSION = "edit_session"
+    SEE_ATTENDEES = "see_attendees"
 
 
-async def may(person: Person | None, action: Action, call: Call | None = None) -> bool:
-    """Admins may do everything; organisers act on calls whose team they are in; nobody else."""
+CREATING = {Action.CREATE_CALL, Action.CREATE_SESSION}
+
+
+class Teamed(Protocol):
+    """A call or a session: something organised by a team of people."""
+
+    team: Any
+
+
+async def may(person: Person | None, action: Action, subject: Teamed | None = None) -> bool:
+    """Admins may do everything; organisers act on calls and sessions whose team they are in."""
     if person is None or not person.is_active:
         return False
     if person.role == Role.ADMIN:
         return True
     if person.role != Role.ORGANISER:
         return False
-    if action == Action.CREATE_CALL:
+    if action in CREATING:
         return True
-    if call is None:
+    if subject is None:
         return False
-    return await call.team.filter(id=person.id).exists()
+    return bool(await subject.team.filter(id=person.id).exists())
