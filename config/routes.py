@@ -23,9 +23,10 @@ NAVIGATION = (
 def build_routes() -> list[BaseRoute]:
     return [
         *consult_routes,
+        # Feeds first: /sessions/{slug}.ics must win over the page route /sessions/{slug}.
+        *calendar_routes,
         *session_routes,
         *organise_session_routes,
-        *calendar_routes,
         Route("/healthz", health.healthz, name="healthz"),
         Route("/readyz", health.readyz, name="readyz"),
         Mount("/static", StaticFiles(packages=[("config", "static")]), name="static"),
