@@ -7,9 +7,10 @@ BIN    := $(VENV)/bin
 RUN_STAMP  := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 DEPS := pyproject.toml constraints.txt
+ICALJS := tests/events/icaljs
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve test lint format migrate migrations demo chromium lock clean
+.PHONY: help run serve test lint format migrate migrations demo chromium icaljs lock clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -21,7 +22,7 @@ run: $(RUN_STAMP) migrate ## Install, migrate, load demonstration data when empt
 serve: $(RUN_STAMP) ## Serve without migrating or loading data (HOST, PORT, WORKERS from the environment)
 	$(BIN)/consult serve
 
-test: $(TEST_STAMP) chromium ## Run the whole suite on SQLite and PostgreSQL, browser tests included
+test: $(TEST_STAMP) chromium icaljs ## Run the whole suite on SQLite and PostgreSQL, browser tests included
 	$(BIN)/pytest
 
 lint: $(TEST_STAMP) ## Check formatting, lint and types (ruff, mypy)
@@ -49,6 +50,15 @@ chromium: ## Install Chromium from Debian packages for browser tests, when missi
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else \
 	  echo "Chromium is missing and cannot be installed here (needs root and apt-get): browser tests will be skipped."; \
+	fi
+
+icaljs: ## Install ical.js (Thunderbird's parser) from npm for the calendar tests, when missing or its lock changed
+	@if ! command -v npm >/dev/null 2>&1; then \
+	  echo "npm is missing: the ical.js calendar tests will be skipped."; \
+	elif [ ! -f $(ICALJS)/node_modules/.package-lock.json ] \
+	  || [ $(ICALJS)/package-lock.json -nt $(ICALJS)/node_modules/.package-lock.json ] \
+	  || [ $(ICALJS)/package.json -nt $(ICALJS)/node_modules/.package-lock.json ]; then \
+	  npm ci --prefix $(ICALJS) --no-audit --no-fund; \
 	fi
 
 lock: ## Re-resolve dependencies into constraints.txt (after editing pyproject.toml)

@@ -22,6 +22,7 @@ from config.templating import build_templates
 from config.web import RedirectTo
 from consult.clock import Clock, SystemClock
 from consult.responses.views import CallNotOpen, call_not_open
+from events.calendar_views import FeedCache
 
 SESSION_COOKIE = "qc_session"
 
@@ -60,6 +61,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
     app.state.settings = settings
     app.state.clock = clock or SystemClock()
     app.state.templates = build_templates()
+    app.state.calendar_cache = FeedCache()  # rendered feeds of this process, keyed by content
     names = {route.name for route in routes if isinstance(route, Route)}
     app.state.navigation = tuple((label, name) for label, name in NAVIGATION if name in names)
     return app

@@ -9,6 +9,7 @@ from starlette.responses import Response
 from config.web import now, render
 from consult.calls.queries import finished_calls, open_calls, upcoming_calls
 from consult.queries import topic_by_slug, topics_in_order
+from events.views import home_sessions, topic_sessions
 
 
 async def home(request: Request) -> Response:
@@ -17,6 +18,7 @@ async def home(request: Request) -> Response:
         "open_calls": await open_calls(moment),
         "upcoming_calls": await upcoming_calls(moment),
         "topics": await topics_in_order(),
+        **await home_sessions(request),
     }
     return render(request, "consult/home.html", context)
 
@@ -35,5 +37,6 @@ async def topic_detail(request: Request) -> Response:
         "open_calls": await open_calls(moment, topic_id=topic.id),
         "upcoming_calls": await upcoming_calls(moment, topic_id=topic.id),
         "finished_calls": await finished_calls(moment, topic_id=topic.id),
+        **await topic_sessions(request, topic),
     }
     return render(request, "consult/topic.html", context)

@@ -1,14 +1,15 @@
 """Write the demonstration data into the open database: one transaction, bulk inserts, safe twice.
 
-Nothing that exists is made again: people are matched by email and calls by slug, and a call's
-questions, responses and comments are written only together with the call itself.
+Nothing that exists is made again: people are matched by email, calls and sessions by slug. A
+call's questions, responses and comments, and a session's changed occurrences and registrations, are
+written only together with the call or the session itself.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from tortoise.transactions import in_transaction
@@ -38,11 +39,15 @@ from consult.demo.people import (
     respondent_profiles,
 )
 from consult.demo.responses import plan_responses
+from consult.demo.schedule import PlannedSession, crossing_summary
+from consult.demo.session_loader import load_sessions, session_slugs
+from consult.demo.sessions import SESSIONS
 from consult.demo.specs import HOW_WE_USE_RESPONSES, CallSpec
 from consult.demo.topics import TOPICS
 from consult.models import Person, Topic
 from consult.responses.tracking import new_tracking_number
 from consult.vocabulary import Role
+from events.models import Registration
 
 # Everything made up (names, answers, times) comes from this seed, so every load looks the same.
 SEED = 2026
@@ -58,10 +63,12 @@ class _Added:
     responses: int = 0
     campaign: int = 0
     comments: int = 0
+    sessions: list[PlannedSession] = field(default_factory=list)
+    registrations: int = 0
 
     @property
     def anything(self) -> bool:
-        return any((self.people, self.calls, self.responses, self.comments))
+        return any((self.people, self.calls, self.responses, self.comments, self.sessions))
 
 
 class _PasswordHashes:
@@ -103,8 +110,19 @@ async def load_demo(
         )
         added.comments = await _load_comments([call for _, call, _ in created], organiser, now)
         say(f"  comments: {added.comments} new")
-        responses_in_all = await Response.filter(call__slug__in=[c.slug for c in CALLS]).count()
-    return _summary(added, people_in_all=len(PEOPLE) + len(profiles), responses=responses_in_all)
+        added.sessions, added.registrations = await load_sessions(
+            now=now, organiser=organiser, profiles=profiles, seed=SEED, batch=BATCH
+        )
+        say(
+            f"  sessions: {len(SESSIONS)} ({len(added.sessions)} new), "
+            f"{added.registrations} new registrations"
+        )
+        in_all = _InAll(
+            people=len(PEOPLE) + len(profiles),
+            responses=await Response.filter(call__slug__in=[c.slug for c in CALLS]).count(),
+            registrations=await Registration.filter(session__slug__in=session_slugs()).count(),
+        )
+    return _summary(added, in_all)
 
 
 def _quiet(line: str) -> None:
@@ -338,19 +356,29 @@ async def _load_comments(calls: list[Call], organiser: Person, now: datetime) ->
     return len(wanted) + len(replies)
 
 
-def _summary(added: _Added, *, people_in_all: int, responses: int) -> str:
+@dataclass(frozen=True)
+class _InAll:
+    people: int
+    responses: int
+    registrations: int
+
+
+def _summary(added: _Added, in_all: _InAll) -> str:
     lines = [
         f"Demonstration data: {len(TOPICS)} topics, "
-        f"{added.people} new people ({people_in_all} in all), "
+        f"{added.people} new people ({in_all.people} in all), "
         f"{added.calls} new calls ({len(CALLS)} in all), "
-        f"{added.responses} new responses ({responses} in all), "
-        f"{added.comments} new comments."
+        f"{added.responses} new responses ({in_all.responses} in all), "
+        f"{added.comments} new comments, "
+        f"{len(added.sessions)} new sessions ({len(SESSIONS)} in all), "
+        f"{added.registrations} new registrations ({in_all.registrations} in all)."
     ]
     if added.campaign:
         lines.append(
             f"Form-letter campaign: {added.campaign} responses to “{CAMPAIGN_CALL.title}” "
             f"send the {COALITION} letter."
         )
+    lines += [crossing_summary(session) for session in added.sessions if session.disagreement]
     if not added.anything:
         lines.append("Nothing new was added: the demonstration data was already there.")
     first, last = respondent_email(1), respondent_email(RESPONDENT_COUNT)

@@ -38,6 +38,12 @@ TABLES = (
     "attachment",
     "comment",
     "comment_report",
+    "event_session",
+    "session_topic",
+    "session_team",
+    "session_occurrence",
+    "registration",
+    "calendar_token",
 )
 
 
@@ -88,6 +94,7 @@ async def real_objects(client: httpx.AsyncClient, clock: FixedClock) -> dict[str
         "comment_id": str(comment.id),
         "question_id": str(question.id),
         "tracking": tracking,
+        "key": "2027-03-10T15:00:00Z",
     }
 
 

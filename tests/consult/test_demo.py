@@ -1,11 +1,13 @@
 """The demonstration data: calls in every phase, a few hundred varied responses, one form-letter
-campaign, approved comments; loading twice adds nothing."""
+campaign, approved comments, sessions in both capitals and online with their registrations (a
+weekly series across a daylight-saving change among them); loading twice adds nothing."""
 
 from __future__ import annotations
 
 import random
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -29,10 +31,32 @@ from consult.demo import load_demo
 from consult.demo.calls import CALLS, CAMPAIGN_CALL
 from consult.demo.campaign import COALITION, TEMPLATE
 from consult.demo.people import respondent_profiles
+from consult.demo.registrations import plan_registrations
 from consult.demo.responses import plan_responses
+from consult.demo.schedule import Disagreement, next_disagreement, plan_session, plan_sessions
+from consult.demo.series import STANDARDS_WORKING_GROUP
+from consult.demo.sessions import SESSIONS
 from consult.models import Person
 from consult.responses.tracking import normalise
 from consult.vocabulary import Role, Sector
+from events.models import (
+    WHOLE_SERIES,
+    OccurrenceOverride,
+    Recurrence,
+    Registration,
+    RegistrationStatus,
+    Session,
+    SessionKind,
+    SessionStatus,
+    Visibility,
+    occurrence_key,
+)
+from events.queries import session_occurrences
+from events.recurrence import occurrences
+from events.timezones import daylight_saving_disagrees
+
+LONDON = ZoneInfo("Europe/London")
+WASHINGTON = ZoneInfo("America/New_York")
 
 
 def shingles(text: str, size: int = 5) -> set[tuple[str, ...]]:
@@ -254,21 +278,38 @@ async def test_demo_second_load_adds_nothing_and_says_so(db: None, clock: FixedC
     lines: list[str] = []
 
     first = await load_demo(now=clock.now(), progress=lines.append)
-    tables = (Person, Call, Question, Response, Answer, Comment)
+    tables = (
+        Person,
+        Call,
+        Question,
+        Response,
+        Answer,
+        Comment,
+        Session,
+        OccurrenceOverride,
+        Registration,
+    )
     before = [await model.all().count() for model in tables]
     second = await load_demo(now=clock.now() + timedelta(days=1))
 
     assert [await model.all().count() for model in tables] == before
     assert (
         "5 topics, 210 new people (210 in all), 8 new calls (8 in all), "
-        "468 new responses (468 in all), 12 new comments." in first
+        "468 new responses (468 in all), 12 new comments, 19 new sessions (19 in all), "
+        "732 new registrations (732 in all)." in first
     )
     assert "Form-letter campaign: 80 responses" in first
+    assert (
+        "Daylight saving: “US–UK quantum standards working group” meets from 18 February 2027 "
+        "to 6 May 2027; US and UK clocks disagree from 14 March 2027 to 27 March 2027." in first
+    )
     assert "Nothing new was added" not in first
     assert (
         "5 topics, 0 new people (210 in all), 0 new calls (8 in all), "
-        "0 new responses (468 in all), 0 new comments." in second
+        "0 new responses (468 in all), 0 new comments, 0 new sessions (19 in all), "
+        "0 new registrations (732 in all)." in second
     )
+    assert "Daylight saving" not in second
     assert "Nothing new was added: the demonstration data was already there." in second
     assert "stakeholder-demo-qubit-lattice" in second
     assert lines[:3] == [
@@ -276,13 +317,348 @@ async def test_demo_second_load_adds_nothing_and_says_so(db: None, clock: FixedC
         "  people: 10 named, 200 respondents (210 new)",
         "  calls: 8 (8 new)",
     ]
-    assert lines[-2].startswith("  responses: 468/468 (")
-    assert lines[-1] == "  comments: 12 new"
+    assert lines[-3].startswith("  responses: 468/468 (")
+    assert lines[-2:] == ["  comments: 12 new", "  sessions: 19 (19 new), 732 new registrations"]
 
 
-def test_demo_responses_are_planned_the_same_way_every_time(clock: FixedClock) -> None:
+async def test_demo_sessions_keep_their_occurrences_and_registrations_on_a_second_load(
+    db: None, clock: FixedClock
+) -> None:
+    await load_demo(now=clock.now())
+    gone = ["standards-industry-roundtable", "supply-chain-roundtable-washington"]
+    await Session.filter(slug__in=gone).delete()
+    kept = await Registration.filter(session__slug="us-uk-quantum-standards-working-group").count()
+
+    report = await load_demo(now=clock.now())
+
+    assert await Session.all().count() == 19
+    assert await OccurrenceOverride.all().count() == 3
+    assert (
+        await Registration.filter(session__slug="us-uk-quantum-standards-working-group").count()
+        == kept
+    )
+    assert await Registration.filter(session__slug__in=gone).count() == 16 + 8
+    assert "2 new sessions (19 in all), 24 new registrations (732 in all)." in report
+
+
+def test_demo_responses_and_registrations_are_planned_the_same_way_every_time(
+    clock: FixedClock,
+) -> None:
     def plan() -> list[object]:
         profiles = respondent_profiles(random.Random(2026))
-        return [plan_responses(spec, profiles, now=clock.now(), seed=2026) for spec in CALLS]
+        sessions = plan_sessions(SESSIONS, now=clock.now())
+        return [
+            *(plan_responses(spec, profiles, now=clock.now(), seed=2026) for spec in CALLS),
+            sessions,
+            plan_registrations(sessions, profiles, now=clock.now(), seed=2026),
+        ]
 
     assert plan() == plan()
+
+
+async def test_demo_sessions_meet_in_washington_london_and_online_on_every_topic(
+    db: None, clock: FixedClock
+) -> None:
+    now = clock.now()
+
+    await load_demo(now=now)
+
+    sessions = await Session.all().prefetch_related("topics", "team", "created_by", "call")
+
+    def place(session: Session) -> str:
+        if session.online_url.startswith("https://meet.consult.example/") and not session.location:
+            return "online"
+        if session.timezone == "America/New_York" and session.location.endswith("Washington DC"):
+            return "Washington"
+        if session.timezone == "Europe/London" and ", London " in session.location:
+            return "London"
+        return "somewhere else"
+
+    assert len(sessions) == 19
+    assert Counter(place(session) for session in sessions) == {
+        "Washington": 5,
+        "London": 5,
+        "online": 9,
+    }
+    assert {topic.slug for s in sessions for topic in s.topics} == {
+        "standards",
+        "supply-chain",
+        "research-security",
+        "workforce",
+        "research-infrastructure",
+    }
+    assert {session.kind for session in sessions} == set(SessionKind)
+    assert {session.timezone for session in sessions} == {"Europe/London", "America/New_York"}
+    for session in sessions:
+        assert (
+            session.created_by is not None
+            and session.created_by.email == "organiser@consult.example"
+        )
+        assert [person.email for person in session.team] == ["organiser@consult.example"]
+        assert session.topics and session.title and session.description
+        assert session.created_at < min(now, session.starts_at)
+        assert session.capacity is None or 12 <= session.capacity <= 200
+    assert sum(session.capacity is None for session in sessions) == 4
+    assert sum(session.call is not None for session in sessions) == 10
+    assert [s.slug for s in sessions if s.visibility == Visibility.INVITATION] == [
+        "bilateral-dialogue-research-security",
+        "government-dialogue-on-qist",
+        "sensing-timing-policy-briefing",
+    ]
+    past = [s for s in sessions if s.starts_at < now]
+    soon = [s for s in sessions if now < s.starts_at <= now + timedelta(days=92)]
+    assert len(past) == 6 and all(s.starts_at > now - timedelta(days=31) for s in past)
+    assert len(soon) == 13
+
+
+async def test_demo_sessions_meet_on_working_days_in_hours_that_suit_both_capitals(
+    db: None, clock: FixedClock
+) -> None:
+    await load_demo(now=clock.now())
+
+    for session in await Session.all():
+        for occurrence in await session_occurrences(session):
+            for zone in (WASHINGTON, LONDON):
+                start = occurrence.starts_at.astimezone(zone)
+                end = occurrence.ends_at.astimezone(zone)
+                assert start.weekday() < 5, (session.slug, start)
+                assert time(9) <= start.time() and end.time() <= time(17), (session.slug, start)
+                assert start.date() == end.date()
+
+
+async def test_demo_weekly_series_keeps_3pm_in_london_across_the_daylight_saving_change(
+    db: None, clock: FixedClock
+) -> None:
+    await load_demo(now=clock.now())
+
+    series = await Session.get(recurrence=Recurrence.WEEKLY)
+    found = await session_occurrences(series)
+    london = [o.starts_at.astimezone(LONDON) for o in found]
+    washington = [o.starts_at.astimezone(WASHINGTON) for o in found]
+    disagree = [daylight_saving_disagrees(start.date()) for start in london]
+
+    assert (series.title, series.timezone, series.recurrence_count) == (
+        "US–UK quantum standards working group",
+        "Europe/London",
+        12,
+    )
+    assert series.online_url and series.location == ""
+    assert len(found) == 12
+    assert {start.time() for start in london} == {time(15)}
+    assert [o.ends_at - o.starts_at for o in found] == [timedelta(minutes=60)] * 12
+    # The UK change on 28 March 2027 moves the UTC start from 15:00 to 14:00.
+    assert [o.starts_at.astimezone(UTC).hour for o in found] == [15] * 6 + [14] * 6
+    assert [start.hour for start in washington] == [10] * 4 + [11] * 2 + [10] * 6
+    assert disagree == [False] * 4 + [True] * 2 + [False] * 6
+    assert [start.date() for start in london][:7] == [
+        date(2027, 2, 18),
+        date(2027, 2, 25),
+        date(2027, 3, 4),
+        date(2027, 3, 11),
+        date(2027, 3, 18),
+        date(2027, 3, 25),
+        date(2027, 4, 1),
+    ]
+    [moved] = [o for o in found if o.moved]
+    [cancelled] = [o for o in found if o.cancelled]
+    assert cancelled.original_start == datetime(2027, 4, 15, 14, tzinfo=UTC)
+    assert moved.original_start == datetime(2027, 4, 22, 14, tzinfo=UTC)
+    assert (moved.starts_at, moved.ends_at) == (
+        datetime(2027, 4, 23, 14, tzinfo=UTC),
+        datetime(2027, 4, 23, 15, tzinfo=UTC),
+    )
+    assert series.sequence == 2
+    assert await OccurrenceOverride.filter(session=series).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("now", "first_meeting", "disagreement"),
+    [
+        (
+            datetime(2026, 11, 24, 12, tzinfo=UTC),
+            date(2027, 2, 18),
+            Disagreement(date(2027, 3, 14), date(2027, 3, 28)),
+        ),
+        # Inside the spring weeks: the next disagreement is the autumn one.
+        (
+            datetime(2027, 3, 20, 12, tzinfo=UTC),
+            date(2027, 10, 7),
+            Disagreement(date(2027, 10, 31), date(2027, 11, 7)),
+        ),
+        # Ten days before the autumn change: the series starts at once.
+        (
+            datetime(2027, 10, 20, 12, tzinfo=UTC),
+            date(2027, 10, 21),
+            Disagreement(date(2027, 10, 31), date(2027, 11, 7)),
+        ),
+        # The day before: too late for a meeting first, so the spring change it is.
+        (
+            datetime(2027, 10, 30, 12, tzinfo=UTC),
+            date(2028, 2, 17),
+            Disagreement(date(2028, 3, 12), date(2028, 3, 26)),
+        ),
+    ],
+)
+def test_demo_weekly_series_spans_the_next_disagreement_whenever_it_is_loaded(
+    now: datetime, first_meeting: date, disagreement: Disagreement
+) -> None:
+    planned = plan_session(STANDARDS_WORKING_GROUP, now=now)
+    found = occurrences(planned.rule, planned.changes)
+    kept = [o for o in found if not o.cancelled]
+    disagree = [daylight_saving_disagrees(o.starts_at.astimezone(LONDON).date()) for o in kept]
+
+    assert planned.disagreement == disagreement
+    assert planned.starts_at.astimezone(LONDON).date() == first_meeting
+    assert disagree[0] is False and disagree[-1] is False and True in disagree
+    assert {o.starts_at.astimezone(LONDON).time() for o in found} == {time(15)}
+    assert sum(o.moved for o in found) == 1
+    assert planned.sequence == len(planned.changes)
+
+
+def test_the_next_disagreement_is_read_from_the_zone_database() -> None:
+    assert next_disagreement(date(2026, 11, 25)) == Disagreement(
+        date(2027, 3, 14), date(2027, 3, 28)
+    )
+    assert next_disagreement(date(2027, 3, 20)) == Disagreement(
+        date(2027, 10, 31), date(2027, 11, 7)
+    )
+
+
+async def test_demo_monthly_dialogue_meets_on_the_same_date_or_the_next_working_day(
+    db: None, clock: FixedClock
+) -> None:
+    await load_demo(now=clock.now())
+
+    series = await Session.get(recurrence=Recurrence.MONTHLY)
+    found = await session_occurrences(series)
+
+    assert (series.title, series.timezone, series.visibility) == (
+        "Bilateral dialogue on research security",
+        "America/New_York",
+        Visibility.INVITATION,
+    )
+    assert [o.starts_at.astimezone(WASHINGTON).date() for o in found] == [
+        date(2026, 11, 4),
+        date(2026, 12, 4),
+        date(2027, 1, 4),
+        date(2027, 2, 4),
+        date(2027, 3, 4),
+        date(2027, 4, 5),  # 4 April 2027 is a Sunday
+    ]
+    assert {o.starts_at.astimezone(WASHINGTON).time() for o in found} == {time(10)}
+    assert [o.moved for o in found] == [False] * 5 + [True]
+    assert series.sequence == 1
+
+
+async def test_demo_has_one_cancelled_session_still_holding_its_registrations(
+    db: None, clock: FixedClock
+) -> None:
+    now = clock.now()
+
+    await load_demo(now=now)
+
+    [cancelled] = await Session.filter(status=SessionStatus.CANCELLED)
+    registrations = await Registration.filter(session=cancelled)
+    assert cancelled.slug == "supply-chain-roundtable-washington"
+    assert cancelled.cancelled_at == now - timedelta(days=3)
+    assert cancelled.sequence == 1
+    assert cancelled.starts_at > now
+    assert len(registrations) == 8
+    assert all(r.created_at < cancelled.cancelled_at for r in registrations)
+    assert await Session.filter(cancelled_at__isnull=False).count() == 1
+
+
+async def test_demo_full_session_has_every_place_taken_and_four_waiting_in_order(
+    db: None, clock: FixedClock
+) -> None:
+    await load_demo(now=clock.now())
+
+    full = await Session.get(slug="standards-industry-roundtable")
+    registrations = await Registration.filter(session=full).order_by("created_at")
+    statuses = [r.status for r in registrations]
+
+    assert full.capacity == 12
+    assert statuses == [RegistrationStatus.REGISTERED] * 12 + [RegistrationStatus.WAITLISTED] * 4
+    assert len({r.created_at for r in registrations}) == 16
+    assert {r.occurrence_key for r in registrations} == {WHOLE_SERIES}
+
+
+async def test_demo_registrations_fit_capacity_and_come_before_the_session(
+    db: None, clock: FixedClock
+) -> None:
+    now = clock.now()
+
+    await load_demo(now=now)
+
+    sessions = {s.id: s for s in await Session.all()}
+    registrations = await Registration.all().prefetch_related("person")
+    taken: Counter[tuple[int, str]] = Counter()
+    whole: Counter[int] = Counter()
+    for registration in registrations:
+        session = sessions[registration.session_id]
+        assert registration.created_at < min(now, session.starts_at)
+        if registration.status == RegistrationStatus.CANCELLED:
+            assert registration.cancelled_at is not None
+            assert registration.created_at < registration.cancelled_at < now
+        else:
+            assert registration.cancelled_at is None
+        if session.visibility == Visibility.INVITATION:
+            assert registration.person.sector == Sector.GOVERNMENT
+        if registration.status == RegistrationStatus.REGISTERED:
+            if registration.occurrence_key == WHOLE_SERIES:
+                whole[session.id] += 1
+            else:
+                taken[session.id, registration.occurrence_key] += 1
+    for session in sessions.values():
+        if session.capacity is None:
+            continue
+        if session.recurrence == Recurrence.NONE:
+            assert whole[session.id] <= session.capacity
+        for key in {key for (id_, key) in taken if id_ == session.id}:
+            assert whole[session.id] + taken[session.id, key] <= session.capacity
+
+    statuses = Counter(r.status for r in registrations)
+    assert statuses == {
+        RegistrationStatus.REGISTERED: 716,
+        RegistrationStatus.WAITLISTED: 4,
+        RegistrationStatus.CANCELLED: 12,
+    }
+
+
+async def test_demo_weekly_series_takes_registrations_for_single_meetings(
+    db: None, clock: FixedClock
+) -> None:
+    await load_demo(now=clock.now())
+
+    series = await Session.get(recurrence=Recurrence.WEEKLY)
+    found = await session_occurrences(series)
+    registrations = await Registration.filter(session=series).prefetch_related("person")
+    keys = Counter(r.occurrence_key for r in registrations)
+
+    assert sorted(r.person.email for r in registrations if r.occurrence_key == WHOLE_SERIES) == [
+        "d.okafor@hub.example",
+        "t.becker@standards.example",
+    ]
+    assert set(keys) - {WHOLE_SERIES} == {
+        occurrence_key(o.original_start) for o in found if not o.cancelled
+    }
+    assert all(6 <= keys[key] <= 12 for key in keys if key != WHOLE_SERIES)
+    assert sum(keys.values()) == 115
+
+
+async def test_demo_stakeholder_is_registered_for_two_coming_sessions(
+    db: None, clock: FixedClock
+) -> None:
+    now = clock.now()
+
+    await load_demo(now=now)
+
+    registrations = await Registration.filter(
+        person__email="priya.shah@qubits.example"
+    ).prefetch_related("session")
+    assert sorted(r.session.slug for r in registrations) == [
+        "cryogenics-photonics-supply-roundtable",
+        "standards-industry-roundtable",
+    ]
+    assert {r.status for r in registrations} == {RegistrationStatus.REGISTERED}
+    assert all(r.session.starts_at > now for r in registrations)
