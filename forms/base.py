@@ -11,8 +11,11 @@ import secrets
 from collections.abc import MutableMapping
 from typing import Any
 
-from wtforms import Form, ValidationError
+from wtforms import Form, StringField, ValidationError
 from wtforms.csrf.core import CSRF
+from wtforms.validators import DataRequired, Length, Regexp
+
+from consult.calls.rules import SLUG_PATTERN
 
 CSRF_SESSION_KEY = "csrf"
 CSRF_FIELD = "csrf_token"
@@ -88,3 +91,35 @@ class NoControlCharacters:
         text = field.data or ""
         if any((ord(ch) < 32 or ord(ch) == 127) and ch not in self.allowed for ch in text):
             raise ValidationError("Remove the invisible control characters from this answer.")
+
+
+def lower_text(value: object) -> object:
+    """Filter: trim and lower-case (web addresses)."""
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def title_field() -> StringField:
+    return StringField(
+        "Title",
+        filters=[strip_text],
+        validators=[
+            DataRequired(message="Enter a title"),
+            Length(max=200, message="Titles are at most 200 characters"),
+            NoControlCharacters(),
+        ],
+    )
+
+
+def slug_field(what: str, description: str) -> StringField:
+    """The end of a call's or session's web address; `what` is "call" or "session"."""
+    return StringField(
+        "Web address",
+        filters=[lower_text],
+        validators=[
+            DataRequired(message=f"Enter the end of the {what}'s web address"),
+            Length(max=80, message="Web addresses are at most 80 characters"),
+            Regexp(SLUG_PATTERN, message="Use only lowercase letters, digits and hyphens"),
+        ],
+        description=description,
+        render_kw={"spellcheck": "false", "autocomplete": "off"},
+    )

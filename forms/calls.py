@@ -19,24 +19,25 @@ from wtforms import (
     ValidationError,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from consult.calls.models import Call, Question, QuestionKind
-from consult.calls.services import SLUG_PATTERN, CallDetails, QuestionDetails
+from consult.calls.services import CallDetails, QuestionDetails
 from consult.models import Topic
 from consult.uploads import ACCEPTED_DESCRIPTION
 from events.timezones import LONDON, daylight_saving_disagrees, local_to_utc, zone_choices
-from forms.base import CSRFForm, NoControlCharacters, strip_text
+from forms.base import (
+    CSRFForm,
+    NoControlCharacters,
+    slug_field,
+    strip_text,
+    title_field,
+)
 
 # What a datetime-local input sends (with or without seconds); the first is how we render it.
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 BODY_MAX = 50_000
 WORD_LIMIT_MAX = 20_000
-
-
-def lower_text(value: object) -> object:
-    """Filter: trimmed and lower-cased, so "Quantum-Standards " becomes a valid slug."""
-    return value.strip().lower() if isinstance(value, str) else value
 
 
 def _zone_choices() -> list[SelectChoice]:
@@ -54,26 +55,11 @@ def _local_time_field(label: str, what: str) -> DateTimeLocalField:
 
 
 class CallForm(CSRFForm):
-    title = StringField(
-        "Title",
-        filters=[strip_text],
-        validators=[
-            DataRequired(message="Enter a title"),
-            Length(max=200, message="Titles are at most 200 characters"),
-            NoControlCharacters(),
-        ],
-    )
-    slug = StringField(
-        "Web address",
-        filters=[lower_text],
-        validators=[
-            DataRequired(message="Enter the end of the call's web address"),
-            Length(max=80, message="Web addresses are at most 80 characters"),
-            Regexp(SLUG_PATTERN, message="Use only lowercase letters, digits and hyphens"),
-        ],
-        description="The end of the call's address, like quantum-standards-2027. "
+    title = title_field()
+    slug = slug_field(
+        "call",
+        "The end of the call's address, like quantum-standards-2027. "
         "Lowercase letters, digits and hyphens.",
-        render_kw={"spellcheck": "false", "autocomplete": "off"},
     )
     topic = SelectField("Topic", validators=[InputRequired(message="Choose a topic")])
     summary = TextAreaField(

@@ -22,18 +22,22 @@ from wtforms import (
     ValidationError,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+from wtforms.validators import InputRequired, Length, Optional
 
 from consult.calls.models import Call
-from consult.calls.services import SLUG_PATTERN
 from consult.models import Topic
 from events.models import Recurrence, Session, SessionKind, Visibility
 from events.recurrence import SeriesRule
 from events.sessions import MAX_SERIES, SessionDetails, dates_disagree, occurrence_dates_disagree
 from events.slots import MAX_DAYS, MAX_MINUTES, MIN_MINUTES, WORKDAY_END, WORKDAY_START
 from events.timezones import LONDON, WASHINGTON, local_to_utc, zone_choices
-from forms.base import CSRFForm, NoControlCharacters, strip_text
-from forms.calls import lower_text
+from forms.base import (
+    CSRFForm,
+    NoControlCharacters,
+    slug_field,
+    strip_text,
+    title_field,
+)
 from forms.responses import MultiCheckboxField
 
 TIME_FORMATS = ["%H:%M", "%H:%M:%S"]
@@ -92,26 +96,11 @@ def whole_number(form: Form, field: StringField) -> None:
 
 
 class SessionForm(CSRFForm):
-    title = StringField(
-        "Title",
-        filters=[strip_text],
-        validators=[
-            DataRequired(message="Enter a title"),
-            Length(max=200, message="Titles are at most 200 characters"),
-            NoControlCharacters(),
-        ],
-    )
-    slug = StringField(
-        "Web address",
-        filters=[lower_text],
-        validators=[
-            DataRequired(message="Enter the end of the session's web address"),
-            Length(max=80, message="Web addresses are at most 80 characters"),
-            Regexp(SLUG_PATTERN, message="Use only lowercase letters, digits and hyphens"),
-        ],
-        description="The end of the session's address, like qkd-roundtable-march. Lowercase "
+    title = title_field()
+    slug = slug_field(
+        "session",
+        "The end of the session's address, like qkd-roundtable-march. Lowercase "
         "letters, digits and hyphens. It cannot change later: calendars depend on it.",
-        render_kw={"spellcheck": "false", "autocomplete": "off"},
     )
     kind = SelectField(
         "Kind of session",

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 
 import httpx
+from starlette.applications import Starlette
 
 from consult.calls.models import Call, CallState, Question, QuestionKind
 from consult.models import Person, Topic
@@ -123,3 +126,24 @@ async def organiser_of(
     await Person.filter(id=person.id).update(role=Role.ORGANISER)
     await call.team.add(person)
     return await Person.get(id=person.id)
+
+
+async def person_with_role(
+    client: httpx.AsyncClient, email: str, role: Role, name: str = "Rosalind Franklin"
+) -> Person:
+    """Sign `client` up as a person with this role (unverified, as sign-up leaves them)."""
+    await sign_up(client, NewAccount(email=email, display_name=name))
+    await Person.filter(email=email).update(role=role)
+    return await Person.get(email=email)
+
+
+async def organiser(client: httpx.AsyncClient, email: str = "rosalind@example.gov") -> Person:
+    return await person_with_role(client, email, Role.ORGANISER)
+
+
+@asynccontextmanager
+async def second_browser(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    """Another person's browser on the same app (its own cookies and address)."""
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.20", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as other:
+        yield other

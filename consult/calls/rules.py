@@ -1,8 +1,11 @@
-"""Limits on answers that both forms (shape) and services (submission) apply."""
+"""Rules that both forms (shape) and services (storage) apply: web addresses and answer limits."""
 
 from __future__ import annotations
 
 import re
+
+# Web addresses of calls and sessions: lowercase words joined by single hyphens.
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 SHORT_TEXT_MAX = 300
 LONG_TEXT_MAX = 50_000

@@ -9,7 +9,6 @@ cannot be removed, change its kind, or lose an option that an answer chose.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,11 +32,11 @@ from consult.calls.models import (
     QuestionKind,
     ResponseStatus,
 )
+from consult.calls.rules import SLUG_PATTERN
 from consult.models import Person, Topic
 from consult.uploads import UploadRefused, store_upload, upload_path
 from events.timezones import zone_choices
 
-SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Paths under /organise/calls/ that a call's slug would hide.
 RESERVED_SLUGS = frozenset({"new"})
 SLUG_TAKEN = "That address is taken"

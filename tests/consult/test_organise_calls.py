@@ -6,8 +6,6 @@ import hashlib
 import io
 import re
 import zipfile
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 import httpx
@@ -26,39 +24,19 @@ from consult.calls.models import (
 )
 from consult.models import AuditEntry, Person, Topic
 from consult.vocabulary import Role
+from tests.factories import organiser, person_with_role, second_browser
 from tests.support import (
-    NewAccount,
     csrf_from,
     error_summary,
     field_error,
     page,
     post_form,
-    sign_up,
 )
 
 NEW = "/organise/calls/new"
 CALL = "/organise/calls/quantum-networks"
 GAP_WARNING = "In this week the time difference between Washington and London is 4 hours, not 5."
 TINY_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-
-
-async def make_person(
-    client: httpx.AsyncClient, email: str, role: Role, name: str = "Rosalind Franklin"
-) -> Person:
-    await sign_up(client, NewAccount(email=email, display_name=name))
-    await Person.filter(email=email).update(role=role)
-    return await Person.get(email=email)
-
-
-async def organiser(client: httpx.AsyncClient, email: str = "rosalind@example.gov") -> Person:
-    return await make_person(client, email, Role.ORGANISER)
-
-
-@asynccontextmanager
-async def second_browser(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app, client=("203.0.113.20", 50000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as other:
-        yield other
 
 
 async def standards() -> Topic:
@@ -237,7 +215,7 @@ async def test_the_organise_link_is_shown_to_organisers_and_not_to_stakeholders(
 ) -> None:
     await organiser(client)
     async with second_browser(app) as other:
-        await make_person(other, "stakeholder@example.org", Role.STAKEHOLDER)
+        await person_with_role(other, "stakeholder@example.org", Role.STAKEHOLDER)
 
         organiser_nav = texts(await client.get("/account/"), "header nav a")
         stakeholder_nav = texts(await other.get("/account/"), "header nav a")
@@ -289,7 +267,7 @@ async def test_an_admin_sees_every_call_in_the_list(
     await organiser(client)
     await create_call(client, topic)
     async with second_browser(app) as other:
-        await make_person(other, "admin@example.gov", Role.ADMIN, name="Grace Hopper")
+        await person_with_role(other, "admin@example.gov", Role.ADMIN, name="Grace Hopper")
         await create_call(other, topic, slug="supply-chain", title="Supply chain resilience")
 
         listing = await other.get("/organise/calls")
@@ -304,7 +282,7 @@ async def test_an_admin_sees_every_call_in_the_list(
 
 
 async def test_a_stakeholder_gets_403_and_nothing_is_created(client: httpx.AsyncClient) -> None:
-    await make_person(client, "stakeholder@example.org", Role.STAKEHOLDER)
+    await person_with_role(client, "stakeholder@example.org", Role.STAKEHOLDER)
     topic = await standards()
     token = csrf_from(await client.get("/account/profile"))
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -29,40 +27,19 @@ from events.models import (
     SessionStatus,
     Visibility,
 )
-from tests.factories import make_call
+from tests.factories import make_call, organiser, person_with_role, second_browser
 from tests.support import (
-    NewAccount,
     csrf_from,
     error_summary,
     field_error,
     page,
     post_form,
-    sign_up,
 )
 
 LIST = "/organise/sessions"
 NEW = "/organise/sessions/new"
 SESSION = "/organise/sessions/qkd-roundtable"
 GAP_WARNING = "In this week the time difference between Washington and London is 4 hours, not 5."
-
-
-async def make_person(
-    client: httpx.AsyncClient, email: str, role: Role, name: str = "Rosalind Franklin"
-) -> Person:
-    await sign_up(client, NewAccount(email=email, display_name=name))
-    await Person.filter(email=email).update(role=role)
-    return await Person.get(email=email)
-
-
-async def organiser(client: httpx.AsyncClient, email: str = "rosalind@example.gov") -> Person:
-    return await make_person(client, email, Role.ORGANISER)
-
-
-@asynccontextmanager
-async def second_browser(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app, client=("203.0.113.20", 50000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as other:
-        yield other
 
 
 def session_form(**changes: Any) -> dict[str, Any]:
@@ -393,7 +370,7 @@ async def test_odd_input_gets_field_errors_never_a_500(client: httpx.AsyncClient
 
 
 async def test_a_stakeholder_gets_403_and_nothing_is_created(client: httpx.AsyncClient) -> None:
-    await make_person(client, "stakeholder@example.org", Role.STAKEHOLDER)
+    await person_with_role(client, "stakeholder@example.org", Role.STAKEHOLDER)
     token = csrf_from(await client.get("/account/profile"))
 
     statuses = [
@@ -465,7 +442,7 @@ async def test_an_admin_may_edit_any_session(app: Starlette, client: httpx.Async
     await organiser(client)
     await schedule(client)
     async with second_browser(app) as other:
-        await make_person(other, "admin@example.gov", Role.ADMIN, name="Grace Hopper")
+        await person_with_role(other, "admin@example.gov", Role.ADMIN, name="Grace Hopper")
 
         listing = await other.get(LIST)
         overview = await other.get(SESSION)
