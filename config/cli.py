@@ -7,6 +7,7 @@ import asyncio
 import errno
 import getpass
 import logging
+import signal
 import socket
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -16,10 +17,13 @@ from tortoise import Tortoise
 from config.database import migrate, pending_migrations, tortoise_config
 from config.logging import configure_logging
 from config.settings import Settings, SettingsError, load_settings
+from config.templating import build_environment
 from consult.accounts.passwords import password_problem
 from consult.accounts.services import create_admin
 from consult.clock import SystemClock
 from consult.demo import load_demo
+from events.jobs import Site
+from events.scheduler import run_pass, run_scheduler
 
 log = logging.getLogger("consult.cli")
 
@@ -57,6 +61,14 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="apply database migrations").set_defaults(
         handler=migrate_command
     )
+
+    scheduler = commands.add_parser(
+        "scheduler", help="send reminders, invitations and queued mail (runs until stopped)"
+    )
+    scheduler.add_argument(
+        "--once", action="store_true", help="run everything due now, then exit (for cron and tests)"
+    )
+    scheduler.set_defaults(handler=scheduler_command)
 
     demo = commands.add_parser("demo", help="load demonstration data (safe to run twice)")
     demo.add_argument(
@@ -103,6 +115,28 @@ def _describe(settings: Settings) -> str:
         scheme, rest = url.split("://", 1)
         url = f"{scheme}://…@{rest.split('@', 1)[1]}"
     return url
+
+
+def scheduler_command(settings: Settings, args: argparse.Namespace) -> int:
+    site = Site(settings, build_environment())
+
+    async def once() -> int:
+        report = await run_pass(site, settings.mail, now=SystemClock().now())
+        print(f"Scheduler pass: {report}.")
+        return 0
+
+    async def forever() -> int:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signal_number in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signal_number, stop.set)
+        print(
+            f"Scheduler running (a pass every {settings.scheduler_poll_seconds} s while this process leads; Ctrl+C to stop)"
+        )
+        await run_scheduler(site, clock=SystemClock(), stop=stop)
+        return 0
+
+    return _run_with_database(settings, once if args.once else forever)
 
 
 def migrate_command(settings: Settings, args: argparse.Namespace) -> int:

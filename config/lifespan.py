@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -11,6 +12,8 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from config.database import tortoise_config
 from config.settings import Settings
+from events.jobs import Site
+from events.scheduler import run_scheduler
 
 log = logging.getLogger("consult")
 
@@ -20,7 +23,19 @@ def build_lifespan(settings: Settings) -> Callable[[Starlette], AbstractAsyncCon
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
             log.info("QIST Consult ready at %s (%s)", settings.base_url, _database_label(settings))
-            yield
+            stop = asyncio.Event()
+            scheduler = None
+            if settings.scheduler:
+                site = Site(settings, app.state.templates.env)
+                scheduler = asyncio.create_task(
+                    run_scheduler(site, clock=app.state.clock, stop=stop)
+                )
+            try:
+                yield
+            finally:
+                stop.set()
+                if scheduler is not None:
+                    await scheduler
 
     return lifespan
 

@@ -17,6 +17,7 @@ from starlette.config import Config, EnvironError
 from starlette.datastructures import Secret
 
 from consult.accounts.ratelimit import Limit
+from events.mail import MailSettings
 
 
 class SettingsError(Exception):
@@ -112,6 +113,16 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "25",
         "Largest request body accepted, in megabytes; larger ones get 413 before they are read.",
     ),
+    SettingDoc(
+        "SCHEDULER",
+        "on",
+        "on: `consult serve` also runs the scheduler (one leader among all processes); off: run `consult scheduler` separately.",
+    ),
+    SettingDoc(
+        "SCHEDULER_POLL_SECONDS",
+        "30",
+        "How often the scheduler looks for due work, and how soon a standby takes over from a leader that died.",
+    ),
     SettingDoc("LOG_LEVEL", "info", "debug, info, warning or error."),
 )
 
@@ -139,11 +150,17 @@ class Settings:
     upload_max_files: int = 5
     comment_limit: Limit = field(default_factory=lambda: Limit(10, 3600))
     max_request_mb: int = 25
+    scheduler: bool = True
+    scheduler_poll_seconds: int = 30
     log_level: str = "info"
 
     @property
     def https(self) -> bool:
         return self.base_url.startswith("https://")
+
+    @property
+    def mail(self) -> MailSettings:
+        return MailSettings(self.mail_from, self.smtp_url, self.mail_dir)
 
     @property
     def upload_dir(self) -> Path:
@@ -218,8 +235,17 @@ def _build(config: Config) -> Settings:
         upload_max_files=config("UPLOAD_MAX_FILES", cast=int, default=5),
         comment_limit=_limit(config, "COMMENT_LIMIT", "10/3600"),
         max_request_mb=config("MAX_REQUEST_MB", cast=int, default=25),
+        scheduler=_switch(config, "SCHEDULER", default="on"),
+        scheduler_poll_seconds=config("SCHEDULER_POLL_SECONDS", cast=int, default=30),
         log_level=config("LOG_LEVEL", default="info").lower(),
     )
+
+
+def _switch(config: Config, name: str, default: str) -> bool:
+    text = config(name, default=default).strip().lower()
+    if text not in {"on", "off"}:
+        raise SettingsError(f"{name} must be on or off; got {text!r}")
+    return text == "on"
 
 
 def _limit(config: Config, name: str, default: str) -> Limit:

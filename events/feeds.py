@@ -360,3 +360,16 @@ class _Links:
 
 def _topic_names(session: Session) -> tuple[str, ...]:
     return tuple(t.name for t in sorted(session.topics, key=lambda t: (t.position, t.name, t.id)))
+
+
+def invitation_entry(session: Session, settings: Settings, occurrence: str) -> SessionEntry:
+    """The session as its registrant's own feed shows it, for iTIP mail (`events.itip`).
+
+    `occurrence` is the registration's occurrence key: the whole series, or that one date with
+    its own UID. `session` needs its overrides and topics loaded.
+    """
+    links = _Links(settings)
+    if occurrence == WHOLE_SERIES:
+        return links.session(session, personal=True)
+    [entry] = links.occurrences(session, [_from_key(occurrence)])
+    return entry

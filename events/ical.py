@@ -46,6 +46,14 @@ class Organizer:
 
 
 @dataclass(frozen=True)
+class Attendee:
+    """A person a session is scheduled with, named in iTIP mail (`events.itip`); feeds have none."""
+
+    email: str
+    name: str
+
+
+@dataclass(frozen=True)
 class SessionEntry:
     """A session, or one occurrence of a series given as a single session: one VEVENT, or a
     recurring VEVENT plus one VEVENT per moved occurrence."""
@@ -86,6 +94,7 @@ class CalendarFeed:
     sessions: tuple[SessionEntry, ...] = ()
     moments: tuple[MomentEntry, ...] = ()
     method: str | None = None  # iTIP (REQUEST, CANCEL) for mail; None for feeds and files
+    attendees: tuple[Attendee, ...] = ()  # ATTENDEE of every session VEVENT (iTIP mail)
 
 
 def session_uid(session_id: int, host: str, occurrence: datetime | None = None) -> str:
@@ -111,21 +120,28 @@ def calendar_bytes(feed: CalendarFeed) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     if feed.method:
+        # An iTIP message is a scheduling request, not a calendar to subscribe to: no name,
+        # no refresh interval, nothing that invites a client to import it as a calendar.
         calendar.add("method", feed.method)
-    # `icalendar` types NAME and X- properties as unknown and would write them unescaped.
-    calendar.add("name", vText(feed.name))
-    calendar.add("x-wr-calname", vText(feed.name))
-    calendar.add("description", vText(feed.description))
-    calendar.add("refresh-interval", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", vDuration(REFRESH))
+    else:
+        # `icalendar` types NAME and X- properties as unknown and would write them unescaped.
+        calendar.add("name", vText(feed.name))
+        calendar.add("x-wr-calname", vText(feed.name))
+        calendar.add("description", vText(feed.description))
+        calendar.add("refresh-interval", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", vDuration(REFRESH))
     events = [
-        *(event for entry in feed.sessions for event in _session_events(entry, feed.organizer)),
+        *(
+            event
+            for entry in feed.sessions
+            for event in _session_events(entry, feed.organizer, feed.attendees)
+        ),
         *(_moment_event(entry, feed.organizer) for entry in feed.moments),
     ]
     zones = sorted(
         {entry.rule.zone for entry in feed.sessions} | {entry.zone for entry in feed.moments}
     )
-    if len(zones) == 1:
+    if len(zones) == 1 and not feed.method:
         calendar.add("x-wr-timezone", vText(zones[0]))
     first, last = _span(feed)
     for zone in zones:
@@ -214,16 +230,22 @@ def _local(instant: datetime, zone: str) -> datetime:
     return instant.astimezone(UTC if zone in UTC_ZONES else ZoneInfo(zone))
 
 
-def _session_events(entry: SessionEntry, organizer: Organizer) -> Iterator[Event]:
+def _session_events(
+    entry: SessionEntry, organizer: Organizer, attendees: tuple[Attendee, ...] = ()
+) -> Iterator[Event]:
     found = _expanded(entry)
     if not found:
         return
     rule, zone = entry.rule, entry.rule.zone
+
+    def event(starts: datetime, ends: datetime, cancelled: bool) -> Event:
+        return _session_event(entry, organizer, attendees, starts, ends, cancelled)
+
     if rule.frequency == "none":
         (only,) = found
-        yield _session_event(entry, organizer, only.starts_at, only.ends_at, only.cancelled)
+        yield event(only.starts_at, only.ends_at, only.cancelled)
         return
-    master = _session_event(entry, organizer, rule.starts_at, rule.ends_at, False)
+    master = event(rule.starts_at, rule.ends_at, False)
     master.add("rrule", _rrule(rule, len(found)))
     for occurrence in sorted(found, key=lambda o: o.original_start):
         if occurrence.cancelled:
@@ -233,7 +255,7 @@ def _session_events(entry: SessionEntry, organizer: Organizer) -> Iterator[Event
         unchanged = (occurrence.original_start, occurrence.original_start + rule.duration)
         if occurrence.cancelled or (occurrence.starts_at, occurrence.ends_at) == unchanged:
             continue
-        moved = _session_event(entry, organizer, occurrence.starts_at, occurrence.ends_at, False)
+        moved = event(occurrence.starts_at, occurrence.ends_at, False)
         moved.add("recurrence-id", _local(occurrence.original_start, zone))
         yield moved
 
@@ -248,9 +270,22 @@ def _rrule(rule: SeriesRule, count: int) -> dict[str, object]:
 
 
 def _session_event(
-    entry: SessionEntry, organizer: Organizer, starts: datetime, ends: datetime, cancelled: bool
+    entry: SessionEntry,
+    organizer: Organizer,
+    attendees: tuple[Attendee, ...],
+    starts: datetime,
+    ends: datetime,
+    cancelled: bool,
 ) -> Event:
     event = _event(entry.uid, entry.title, entry.description, entry.url, entry.modified, organizer)
+    for attendee in attendees:
+        address = vCalAddress(f"mailto:{attendee.email}")
+        address.params["CN"] = vText(attendee.name)
+        address.params["CUTYPE"] = "INDIVIDUAL"
+        address.params["ROLE"] = "REQ-PARTICIPANT"
+        address.params["PARTSTAT"] = "ACCEPTED"  # registered: nothing to answer
+        address.params["RSVP"] = "FALSE"
+        event.add("attendee", address)
     event.add("sequence", entry.sequence)
     event.add("dtstart", _local(starts, entry.rule.zone))
     event.add("dtend", _local(ends, entry.rule.zone))

@@ -17,12 +17,27 @@ log = logging.getLogger("consult.mail")
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message, e.g. an iTIP calendar (`events.itip.calendar_attachment`).
+
+    `params` go on the part's Content-Type (charset, and for text/calendar the iTIP method that
+    makes mail clients offer "add to calendar").
+    """
+
+    filename: str
+    content_type: str  # "maintype/subtype", without parameters
+    data: bytes
+    params: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class OutgoingMail:
     to: str
     subject: str
     text: str
     html: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -44,6 +59,15 @@ def build_message(mail: OutgoingMail, sender: str) -> EmailMessage:
     message.set_content(mail.text)
     if mail.html:
         message.add_alternative(mail.html, subtype="html")
+    for attachment in mail.attachments:
+        maintype, subtype = attachment.content_type.split("/")
+        message.add_attachment(
+            attachment.data,
+            maintype=maintype,
+            subtype=subtype,
+            filename=attachment.filename,
+            params=attachment.params,
+        )
     return message
 
 

@@ -141,6 +141,7 @@ def environ_for_tests(
         "SECRET_KEY": TEST_SECRET,
         "BASE_URL": "http://testserver",
         "SMTP_URL": mailbox.url,
+        "SCHEDULER": "off",  # tests run scheduler passes themselves, with their own clock
         **overrides,
     }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from datetime import timedelta
 
 from starlette.requests import Request
@@ -28,7 +29,8 @@ from consult.accounts.services import FieldProblem, ProfileDetails
 from consult.accounts.tokens import LinkExpired, LinkInvalid, Purpose
 from consult.models import Person
 from consult.vocabulary import Sector
-from events.mail import MailSettings, OutgoingMail, send_mail
+from events.mail import OutgoingMail
+from events.notify import deliver_now
 from forms.accounts import (
     ChangePasswordForm,
     ConfirmForm,
@@ -42,17 +44,13 @@ from forms.accounts import (
 log = logging.getLogger("consult.accounts")
 
 
-async def _deliver(request: Request, mail: OutgoingMail) -> bool:
-    """Send now; a mail server that is down must not lose the account, so report and carry on."""
-    settings = settings_of(request)
-    try:
-        await send_mail(
-            MailSettings(settings.mail_from, settings.smtp_url, settings.mail_dir), mail
-        )
-    except Exception:
-        log.exception("could not send %r to %s", mail.subject, mail.to)
-        return False
-    return True
+async def _deliver(request: Request, kind: str, person: Person, mail: OutgoingMail) -> bool:
+    """Through the outbox at once; if the mail server is down the scheduler retries it later."""
+    moment = now(request)
+    key = f"{kind}:{person.id}:{secrets.token_hex(8)}"  # each link asked for is its own message
+    return await deliver_now(
+        settings_of(request).mail, key, kind, mail, now=moment, person_id=person.id
+    )
 
 
 async def _send_link(request: Request, person: Person, purpose: Purpose) -> bool:
@@ -62,11 +60,17 @@ async def _send_link(request: Request, person: Person, purpose: Purpose) -> bool
     if purpose == "verify-email":
         link = settings.url_for_path(request.url_for("account:verify", token=token).path)
         return await _deliver(
-            request, verification_mail(env, person, link, settings.verify_link_hours)
+            request,
+            "verify_email",
+            person,
+            verification_mail(env, person, link, settings.verify_link_hours),
         )
     link = settings.url_for_path(request.url_for("account:reset_password", token=token).path)
     return await _deliver(
-        request, password_reset_mail(env, person, link, settings.reset_link_minutes)
+        request,
+        "reset_password",
+        person,
+        password_reset_mail(env, person, link, settings.reset_link_minutes),
     )
 
 

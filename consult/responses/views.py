@@ -49,7 +49,7 @@ from consult.responses.services import (
 from consult.responses.tracking import normalise
 from consult.uploads import ACCEPTED_DESCRIPTION
 from consult.vocabulary import Sector
-from events.mail import MailSettings, send_mail
+from events.notify import deliver_now
 from forms.base import CSRFForm
 from forms.responses import RespondentForm, SubmitForm, WithdrawForm, answers_form_class
 
@@ -366,12 +366,11 @@ async def _mail_copy(
         link=link,
         first=first,
     )
-    try:
-        await send_mail(
-            MailSettings(settings.mail_from, settings.smtp_url, settings.mail_dir), mail
-        )
-    except Exception:
-        log.exception("could not send the copy of response %s", response.tracking_number)
+    # Keyed by revision: a repeated submit finds the message already written and sends nothing.
+    key = f"response_copy:{response.id}:{response.revision}"
+    await deliver_now(
+        settings.mail, key, "response_copy", mail, now=now(request), person_id=found.person.id
+    )
 
 
 async def _visible_response(request: Request) -> tuple[Response, Call, Person]:

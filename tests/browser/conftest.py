@@ -80,6 +80,7 @@ def _serve(database_url: str, tmp_path: Path, mailbox: Mailbox, *, demo: bool) -
         "BASE_URL": base_url,
         "SMTP_URL": mailbox.url,
         "LOG_LEVEL": "warning",
+        "SCHEDULER": "off",  # the journeys count the mail they receive
     }
     if demo:
         subprocess.run(

@@ -145,3 +145,12 @@ def test_demo_refuses_production(tmp_path: Path) -> None:
 
     assert result.returncode == 2
     assert "refusing to load demonstration accounts" in result.stderr
+
+
+def test_scheduler_once_runs_a_pass_and_exits(tmp_path: Path) -> None:
+    consult("migrate", data_dir=tmp_path)
+
+    result = consult("scheduler", "--once", data_dir=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "Scheduler pass: 0 message(s) written, 0 sent, 0 to retry."

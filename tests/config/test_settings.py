@@ -73,9 +73,10 @@ def test_every_setting_is_in_env_example_and_the_readme() -> None:
     example = (ROOT / ".env.example").read_text()
     readme = (ROOT / "README.md").read_text()
     source = (ROOT / "config" / "settings.py").read_text()
-    read_in_code = set(re.findall(r'config\(\s*"([A-Z_]+)"', source)) | set(
-        re.findall(r'_limit\(config, "([A-Z_]+)"', source)
+    read_in_code = set(
+        re.findall(r'(?:config|_limit\(config,|_switch\(config,)\(?\s*"([A-Z_]+)"', source)
     )
+
     documented = {setting.name for setting in SETTINGS}
 
     assert read_in_code == documented

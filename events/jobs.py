@@ -1,0 +1,268 @@
+"""What is due now, derived afresh from database rows on every run (nothing lives in memory).
+
+Each run writes the messages that are due into the outbox under keys that name them, so running
+twice, from two processes, or after a restart finds them already written and adds nothing. Only
+the newest reminder of a kind is written when a run comes late (a scheduler that was down for two
+days sends "closes in 24 hours", not both reminders).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from jinja2 import Environment
+from tortoise.expressions import Q
+
+from config.settings import Settings
+from consult.calls.models import CallState, Response, ResponseStatus
+from events.feeds import invitation_entry
+from events.ical import Attendee
+from events.itip import calendar_attachment, cancellation, invitation, organizer_for
+from events.mail import OutgoingMail
+from events.models import (
+    Notification,
+    Recurrence,
+    Registration,
+    RegistrationStatus,
+    Session,
+    SessionStatus,
+    occurrence_key,
+)
+from events.notify import enqueue
+from events.queries import session_occurrences
+
+log = logging.getLogger("consult.scheduler")
+
+DEADLINE_REMINDERS = (("deadline_48h", timedelta(hours=48)), ("deadline_24h", timedelta(hours=24)))
+SESSION_REMINDERS = (("session_24h", timedelta(hours=24)), ("session_1h", timedelta(hours=1)))
+
+
+@dataclass(frozen=True)
+class Site:
+    """What messages need to know about the service: its settings and how to write mail."""
+
+    settings: Settings
+    env: Environment
+
+    def url(self, path: str) -> str:
+        return self.settings.url_for_path(path)
+
+
+@dataclass
+class JobReport:
+    written: int = 0
+
+    def add(self, written: bool) -> None:
+        self.written += int(written)
+
+
+def _mail(site: Site, template: str, to: str, subject: str, **context: object) -> OutgoingMail:
+    return OutgoingMail(
+        to=to,
+        subject=subject,
+        text=site.env.get_template(f"mail/{template}.txt").render(context),
+        html=site.env.get_template(f"mail/{template}.html").render(context),
+    )
+
+
+def _latest_due(
+    reminders: tuple[tuple[str, timedelta], ...], moment: datetime, now: datetime
+) -> str | None:
+    """The kind of the newest reminder whose time has come before `moment`, or None."""
+    due = [kind for kind, before in reminders if moment - before <= now < moment]
+    return due[-1] if due else None
+
+
+async def deadline_reminders(site: Site, *, now: datetime) -> int:
+    """Reminders 48 h and 24 h before a call closes, to everyone with an unsubmitted draft."""
+    report = JobReport()
+    drafts = await Response.filter(
+        status=ResponseStatus.DRAFT,
+        respondent_id__isnull=False,
+        call__state=CallState.PUBLISHED,
+        call__opens_at__lte=now,
+        call__closes_at__gt=now,
+        call__closes_at__lte=now + DEADLINE_REMINDERS[0][1],
+    ).select_related("call", "respondent")
+    for draft in drafts:
+        kind = _latest_due(DEADLINE_REMINDERS, draft.call.closes_at, now)
+        if kind is None or draft.respondent is None:
+            continue
+        hours = 48 if kind == "deadline_48h" else 24
+        mail = _mail(
+            site,
+            "deadline_reminder",
+            draft.respondent.email,
+            f"Reminder: “{draft.call.title}” closes in {hours} hours",
+            person=draft.respondent,
+            call=draft.call,
+            hours=hours,
+            link=site.url(f"/calls/{draft.call.slug}/respond"),
+        )
+        key = f"{kind}:response-{draft.id}:{draft.call.closes_at.isoformat()}"
+        report.add(
+            await enqueue(key, kind, mail, due_at=now, person_id=draft.respondent.id) is not None
+        )
+    return report.written
+
+
+async def session_reminders(site: Site, *, now: datetime) -> int:
+    """Reminders 24 h and 1 h before each occurrence, to every registered person."""
+    report = JobReport()
+    horizon = now + SESSION_REMINDERS[0][1]
+    sessions = await Session.filter(
+        Q(recurrence=Recurrence.NONE, starts_at__gt=now) | ~Q(recurrence=Recurrence.NONE),
+        status=SessionStatus.SCHEDULED,
+        starts_at__lte=horizon,
+    )
+    for session in sessions:
+        upcoming = [
+            o
+            for o in await session_occurrences(session, window_start=now, window_end=horizon)
+            if not o.cancelled and o.starts_at > now
+        ]
+        if not upcoming:
+            continue
+        registrations = await Registration.filter(
+            session_id=session.id, status=RegistrationStatus.REGISTERED
+        ).select_related("person")
+        for occurrence in upcoming:
+            kind = _latest_due(SESSION_REMINDERS, occurrence.starts_at, now)
+            if kind is None:
+                continue
+            key_of_occurrence = occurrence_key(occurrence.original_start)
+            for registration in registrations:
+                if registration.occurrence_key not in ("", key_of_occurrence):
+                    continue
+                when = "in 24 hours" if kind == "session_24h" else "in 1 hour"
+                mail = _mail(
+                    site,
+                    "session_reminder",
+                    registration.person.email,
+                    f"Reminder: {session.title} starts {when}",
+                    person=registration.person,
+                    session=session,
+                    occurrence=occurrence,
+                    when=when,
+                    link=site.url(f"/sessions/{session.slug}"),
+                )
+                key = f"{kind}:registration-{registration.id}:{key_of_occurrence}"
+                report.add(
+                    await enqueue(key, kind, mail, due_at=now, person_id=registration.person_id)
+                    is not None
+                )
+    return report.written
+
+
+async def waitlist_promotions(site: Site, *, now: datetime) -> int:
+    """A message to each person moved off a waitlist, once per promotion."""
+    report = JobReport()
+    # A week back is ample for a run that comes late; older promotions were written long ago.
+    promoted = await Registration.filter(
+        status=RegistrationStatus.REGISTERED, promoted_at__gte=now - timedelta(days=7)
+    ).select_related("session", "person")
+    for registration in promoted:
+        assert registration.promoted_at is not None
+        mail = _mail(
+            site,
+            "waitlist_promoted",
+            registration.person.email,
+            f"You have a place: {registration.session.title}",
+            person=registration.person,
+            session=registration.session,
+            link=site.url(f"/sessions/{registration.session.slug}"),
+        )
+        key = f"promoted:registration-{registration.id}:{registration.promoted_at.isoformat()}"
+        report.add(
+            await enqueue(
+                key, "waitlist_promoted", mail, due_at=now, person_id=registration.person_id
+            )
+            is not None
+        )
+    return report.written
+
+
+async def invitations(site: Site, *, now: datetime) -> int:
+    """Calendar invitations: each registered person holds one at the session's current SEQUENCE.
+
+    A first registration, and every change of time or place (which raises SEQUENCE), gives a new
+    key and so a new METHOD:REQUEST; a cancelled session or place gives one METHOD:CANCEL.
+    """
+    report = JobReport()
+    organizer = organizer_for(site.settings.mail_from)
+    places = await Registration.filter(
+        Q(status=RegistrationStatus.REGISTERED)
+        | Q(status=RegistrationStatus.CANCELLED, cancelled_at__gte=now - timedelta(days=7)),
+        Q(session__status=SessionStatus.SCHEDULED, session__ends_at__gte=now - timedelta(days=1))
+        | ~Q(session__recurrence=Recurrence.NONE)
+        | Q(
+            session__status=SessionStatus.CANCELLED,
+            session__cancelled_at__gte=now - timedelta(days=30),
+        ),
+    ).select_related("session", "person")
+    if not places:
+        return 0
+    keys = {p.id: _invitation_key(p) for p in places}
+    existing = set(
+        await Notification.filter(key__in=list(keys.values())).values_list("key", flat=True)
+    )
+    sessions = {
+        s.id: s
+        for s in await Session.filter(id__in={p.session_id for p in places}).prefetch_related(
+            "overrides", "topics"
+        )
+    }
+    for place in places:
+        if keys[place.id] in existing:
+            continue
+        session = sessions[place.session_id]
+        entry = invitation_entry(session, site.settings, place.occurrence_key)
+        attendee = Attendee(place.person.email, place.person.display_name)
+        cancelled = session.is_cancelled or place.status == RegistrationStatus.CANCELLED
+        body = (
+            cancellation(entry, organizer, attendee)
+            if cancelled
+            else invitation(entry, organizer, attendee)
+        )
+        kind = "session_cancelled" if cancelled else "session_invitation"
+        subject = (
+            f"Cancelled: {session.title}"
+            if cancelled
+            else f"{'Updated: ' if session.sequence else ''}Invitation: {session.title}"
+        )
+        mail = _mail(
+            site,
+            "session_invitation",
+            place.person.email,
+            subject,
+            person=place.person,
+            session=session,
+            cancelled=cancelled,
+            place_cancelled=place.status == RegistrationStatus.CANCELLED,
+            link=site.url(f"/sessions/{session.slug}"),
+        )
+        mail = replace(mail, attachments=(calendar_attachment(body),))
+        report.add(
+            await enqueue(keys[place.id], kind, mail, due_at=now, person_id=place.person_id)
+            is not None
+        )
+    return report.written
+
+
+def _invitation_key(place: Registration) -> str:
+    if place.session.is_cancelled or place.status == RegistrationStatus.CANCELLED:
+        return f"cancellation:registration-{place.id}"
+    return f"invitation:registration-{place.id}:seq{place.session.sequence}"
+
+
+async def write_due_messages(site: Site, *, now: datetime) -> int:
+    """Every job, once: the number of new messages written to the outbox."""
+    written = 0
+    for job in (invitations, deadline_reminders, session_reminders, waitlist_promotions):
+        count = await job(site, now=now)
+        if count:
+            log.info("%s wrote %d message(s)", job.__name__, count)
+        written += count
+    return written

@@ -1,0 +1,152 @@
+"""The outbox: every message is written under a unique key, then sent, then marked sent.
+
+Sending claims a row first (a compare-and-set on `claimed_until`), so two processes never send the
+same row at once. A process that dies after sending but before marking leaves a claim that expires:
+the message may then go out once more, never more. A failing SMTP server is retried with backoff.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
+
+from events.mail import Attachment, MailSettings, OutgoingMail, send_mail
+from events.models import Notification
+
+log = logging.getLogger("consult.notify")
+
+CLAIM = timedelta(minutes=5)
+BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1))
+
+
+@dataclass(frozen=True)
+class DispatchReport:
+    sent: int = 0
+    failed: int = 0
+
+
+async def enqueue(
+    key: str, kind: str, mail: OutgoingMail, *, due_at: datetime, person_id: int | None = None
+) -> Notification | None:
+    """Write the message unless one with this key exists; None when it already did."""
+    try:
+        return await Notification.create(
+            key=key[:255],
+            kind=kind,
+            person_id=person_id,
+            recipient=mail.to,
+            subject=mail.subject,
+            text=mail.text,
+            html=mail.html or "",
+            headers=dict(mail.headers),
+            attachments=[
+                {
+                    "filename": a.filename,
+                    "content_type": a.content_type,
+                    "params": dict(a.params),
+                    "data": base64.b64encode(a.data).decode(),
+                }
+                for a in mail.attachments
+            ],
+            due_at=due_at,
+        )
+    except IntegrityError:
+        return None
+
+
+async def _claim(notification_id: int, now: datetime) -> bool:
+    claimed = await Notification.filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lte=now),
+        id=notification_id,
+        sent_at__isnull=True,
+    ).update(claimed_until=now + CLAIM)
+    return bool(claimed)
+
+
+async def send_one(settings: MailSettings, notification: Notification, *, now: datetime) -> bool:
+    """Claim, send and mark one message; False if another process has it or sending failed."""
+    if not await _claim(notification.id, now):
+        return False
+    mail = OutgoingMail(
+        to=notification.recipient,
+        subject=notification.subject,
+        text=notification.text,
+        html=notification.html or None,
+        headers=notification.headers,
+        attachments=tuple(
+            Attachment(
+                str(a["filename"]),
+                str(a["content_type"]),
+                base64.b64decode(str(a["data"])),
+                {str(k): str(v) for k, v in dict(a["params"]).items()},  # type: ignore[call-overload]
+            )
+            for a in notification.attachments
+        ),
+    )
+    try:
+        where = await send_mail(settings, mail)
+    except Exception as exc:  # SMTP down, refused, timed out: try again later
+        attempts = notification.attempts + 1
+        retry_at = now + BACKOFF[min(attempts, len(BACKOFF)) - 1]
+        await Notification.filter(id=notification.id).update(
+            attempts=attempts, last_error=str(exc)[:1000], claimed_until=retry_at
+        )
+        log.warning(
+            "could not send %s (attempt %d), next try at %s: %s",
+            notification.key,
+            attempts,
+            retry_at,
+            exc,
+        )
+        return False
+    await Notification.filter(id=notification.id).update(
+        sent_at=now, attempts=notification.attempts + 1
+    )
+    log.info("sent %s to %s via %s", notification.kind, notification.recipient, where)
+    return True
+
+
+async def deliver_now(
+    settings: MailSettings,
+    key: str,
+    kind: str,
+    mail: OutgoingMail,
+    *,
+    now: datetime,
+    person_id: int | None = None,
+) -> bool:
+    """For messages that must go at once (verification, reset, receipts): write, then send.
+
+    If sending fails the row stays due and the scheduler retries it; True only when it went out now.
+    """
+    notification = await enqueue(key, kind, mail, due_at=now, person_id=person_id)
+    if notification is None:
+        return False
+    return await send_one(settings, notification, now=now)
+
+
+async def dispatch_due(
+    settings: MailSettings, *, now: datetime, limit: int = 200
+) -> DispatchReport:
+    """Send every message that is due and not claimed, oldest first."""
+    due = (
+        await Notification.filter(
+            Q(claimed_until__isnull=True) | Q(claimed_until__lte=now),
+            sent_at__isnull=True,
+            due_at__lte=now,
+        )
+        .order_by("due_at", "id")
+        .limit(limit)
+    )
+    sent = failed = 0
+    for notification in due:
+        if await send_one(settings, notification, now=now):
+            sent += 1
+        else:
+            failed += 1
+    return DispatchReport(sent, failed)
