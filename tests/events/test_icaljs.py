@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ from consult.calls.models import Call, Response
 from consult.clock import FixedClock
 from events.models import OccurrenceOverride, Registration, Session, occurrence_key
 from events.tokens import calendar_token_for
-from tests.conftest import IN_CI, TEST_SECRET, _skipped
+from tests.conftest import TEST_SECRET
 from tests.events.test_feeds import LONDON, NEW_YORK, at, make_person, make_session, weekly
 from tests.factories import make_call, make_topic
 
@@ -39,24 +38,6 @@ WINDOW = (datetime(2026, 9, 1, tzinfo=UTC), datetime(2027, 9, 1, tzinfo=UTC))
 HOSTILE = 'Standards, metrology; "benchmarks" \\ café — Zoë 🎉\nsecond line, long enough to fold'
 
 Occurrence = dict[str, Any]
-
-
-@pytest.fixture(scope="session")
-def node() -> str:
-    path = shutil.which("node")
-    problem = None
-    if path is None:
-        problem = "node is not installed"
-    elif not (HERE / "node_modules" / "ical.js" / "package.json").is_file():
-        problem = "ical.js is not installed (run: npm ci --prefix tests/events/icaljs)"
-    if problem is not None:
-        message = f"{problem}: calendar feeds not checked with ical.js"
-        if IN_CI:
-            pytest.fail(f"{message}; CI=true requires it", pytrace=False)
-        _skipped["ical.js"] = message
-        pytest.skip(message)
-    assert path is not None
-    return path
 
 
 async def icaljs_occurrences(node: str, data: bytes, folder: Path) -> list[Occurrence]:

@@ -9,7 +9,6 @@ say so at the end of the run, except with CI=true, where they fail (as in test_i
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -25,7 +24,6 @@ from events.ical import Attendee, CalendarFeed, SessionEntry, calendar_bytes, se
 from events.itip import calendar_attachment, cancellation, invitation, organizer_for
 from events.mail import OutgoingMail, build_message
 from events.recurrence import Change
-from tests.conftest import IN_CI, _skipped
 from tests.events.test_ical import LONDON, MODIFIED, NEW_YORK, at, session
 
 HERE = Path(__file__).parent / "icaljs"
@@ -188,24 +186,6 @@ def test_the_organizer_is_the_services_sender_address() -> None:
 
 
 # --- ical.js -------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def node() -> str:
-    path = shutil.which("node")
-    problem = None
-    if path is None:
-        problem = "node is not installed"
-    elif not (HERE / "node_modules" / "ical.js" / "package.json").is_file():
-        problem = "ical.js is not installed (run: npm ci --prefix tests/events/icaljs)"
-    if problem is not None:
-        message = f"{problem}: calendar feeds not checked with ical.js"
-        if IN_CI:
-            pytest.fail(f"{message}; CI=true requires it", pytrace=False)
-        _skipped["ical.js"] = message
-        pytest.skip(message)
-    assert path is not None
-    return path
 
 
 def icaljs_read(node: str, data: bytes, folder: Path) -> dict[str, Any]:
