@@ -204,7 +204,7 @@ async def invitations(site: Site, *, now: datetime) -> int:
     ).select_related("session", "person")
     if not places:
         return 0
-    keys = {p.id: _invitation_key(p) for p in places}
+    keys = {p.id: invitation_key(p) for p in places}
     existing = set(
         await Notification.filter(key__in=list(keys.values())).values_list("key", flat=True)
     )
@@ -251,7 +251,8 @@ async def invitations(site: Site, *, now: datetime) -> int:
     return report.written
 
 
-def _invitation_key(place: Registration) -> str:
+def invitation_key(place: Registration) -> str:
+    """The outbox key of the invitation (or cancellation) `place` should hold now."""
     if place.session.is_cancelled or place.status == RegistrationStatus.CANCELLED:
         return f"cancellation:registration-{place.id}"
     return f"invitation:registration-{place.id}:seq{place.session.sequence}"

@@ -47,7 +47,8 @@ from consult.demo.topics import TOPICS
 from consult.models import Person, Topic
 from consult.responses.tracking import new_tracking_number
 from consult.vocabulary import Role
-from events.models import Registration
+from events.jobs import invitation_key
+from events.models import Notification, Registration
 
 # Everything made up (names, answers, times) comes from this seed, so every load looks the same.
 SEED = 2026
@@ -117,6 +118,7 @@ async def load_demo(
             f"  sessions: {len(SESSIONS)} ({len(added.sessions)} new), "
             f"{added.registrations} new registrations"
         )
+        await _invitations_already_sent(now)
         in_all = _InAll(
             people=len(PEOPLE) + len(profiles),
             responses=await Response.filter(call__slug__in=[c.slug for c in CALLS]).count(),
@@ -390,3 +392,31 @@ def _summary(added: _Added, in_all: _InAll) -> str:
         f"  respondents  {first} to {last}: the stakeholder password",
     ]
     return "\n".join(lines)
+
+
+async def _invitations_already_sent(now: datetime) -> None:
+    """Demo participants were invited when they registered: record those invitations as sent.
+
+    Without this the first scheduler pass after `make run` would mail hundreds of invitations
+    (written as .eml files) at start-up. New registrations made in the demo still get theirs.
+    """
+    places = await Registration.all().select_related("session", "person")
+    keys = {invitation_key(place): place for place in places}
+    existing = set(await Notification.filter(key__in=list(keys)).values_list("key", flat=True))
+    await Notification.bulk_create(
+        [
+            Notification(
+                key=key,
+                kind="session_invitation",
+                person_id=place.person_id,
+                recipient=place.person.email,
+                subject=f"Invitation: {place.session.title}",
+                text="(demonstration data: recorded as sent, never mailed)",
+                due_at=now,
+                sent_at=now,
+            )
+            for key, place in keys.items()
+            if key not in existing
+        ],
+        batch_size=BATCH,
+    )
