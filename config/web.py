@@ -115,3 +115,16 @@ def too_many(
     response = render(request, template, {**context, "retry_minutes": minutes}, status=429)
     response.headers["Retry-After"] = str(exc.retry_after)
     return response
+
+
+def whole_number(text: str | None, *, max_digits: int = 9) -> int | None:
+    """A small non-negative integer typed in a URL, or None. ASCII digits only: "²".isdigit()
+    is true, but int() refuses it, and a query string must never cause a 500."""
+    if text and len(text) <= max_digits and text.isascii() and text.isdigit():
+        return int(text)
+    return None
+
+
+def page_number(request: Request) -> int:
+    """The `?page=` of a list, 1 when absent or not a number."""
+    return whole_number(request.query_params.get("page"), max_digits=6) or 1

@@ -75,7 +75,7 @@ class CSRFForm(Form):
 
 
 def strip_text(value: object) -> object:
-    """Filter: trim surrounding whitespace and refuse control characters silently kept by browsers."""
+    """Filter: trim surrounding whitespace (NoControlCharacters refuses control characters)."""
     if isinstance(value, str):
         return value.strip()
     return value

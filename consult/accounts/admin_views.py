@@ -6,7 +6,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from config.web import bind_form, notify, redirect, render, require_admin
+from config.web import bind_form, notify, page_number, redirect, render, require_admin
 from consult.accounts import services
 from consult.accounts.services import FieldProblem
 from consult.models import Person
@@ -15,15 +15,10 @@ from consult.vocabulary import Role
 from forms.accounts import RoleForm
 
 
-def _page_number(request: Request) -> int:
-    text = request.query_params.get("page", "1")
-    return int(text) if text.isdigit() and len(text) < 7 else 1
-
-
 async def people(request: Request) -> Response:
     require_admin(request)
     search = request.query_params.get("q", "").strip()[:100]
-    page = await people_matching(search, page=_page_number(request))
+    page = await people_matching(search, page=page_number(request))
     return render(request, "accounts/admin/people.html", {"page": page, "search": search})
 
 

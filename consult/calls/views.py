@@ -6,7 +6,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from config.web import current_person, now, render, settings_of
+from config.web import current_person, now, page_number, render, settings_of
 from consult.calls.models import Attachment, AttachmentKind, CallPhase
 from consult.calls.queries import calls_page, documents_of, public_call, questions_of
 from consult.comments.views import comment_section
@@ -22,18 +22,13 @@ FILTERABLE_PHASES = (
 )
 
 
-def _page_number(request: Request) -> int:
-    text = request.query_params.get("page", "1")
-    return int(text) if text.isdigit() and len(text) < 6 else 1
-
-
 async def call_list(request: Request) -> Response:
     status = request.query_params.get("status", "")
     phase = CallPhase(status) if status in {p.value for p in FILTERABLE_PHASES} else None
     topic_slug = request.query_params.get("topic", "")
     topic = await topic_by_slug(topic_slug) if topic_slug else None
     page = await calls_page(
-        now(request), phase=phase, topic_id=topic.id if topic else None, page=_page_number(request)
+        now(request), phase=phase, topic_id=topic.id if topic else None, page=page_number(request)
     )
     context = {
         "page": page,

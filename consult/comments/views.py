@@ -17,6 +17,7 @@ from config.web import (
     settings_of,
     signed_in_person,
     too_many,
+    whole_number,
 )
 from consult.accounts.ratelimit import RateLimited
 from consult.accounts.services import FieldProblem
@@ -92,7 +93,7 @@ async def new_comment(request: Request) -> Response:
     """The comment form on its own page (also where a reply starts, with ?reply_to=ID)."""
     call = await _public_call(request)
     text = request.query_params.get("reply_to", "")
-    reply_to = int(text) if text.isdigit() and len(text) < 10 else None
+    reply_to = whole_number(text)
     parent = await _parent(current_person(request), call, reply_to)
     context = {"call": call, **await _section(request, call, parent=parent)}
     return render(request, NEW_PAGE, context)

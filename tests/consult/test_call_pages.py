@@ -173,3 +173,12 @@ async def test_the_topic_page_lists_its_open_upcoming_and_closed_calls(
     assert headings[:3] == ["Open calls for input", "Opening soon", "Closed calls"]
     assert "Upcoming sessions" in headings
     assert "still-a-draft" not in str(html)
+
+
+async def test_odd_page_numbers_fall_back_to_the_first_page(client: httpx.AsyncClient, clock: FixedClock) -> None:
+    await some_calls(clock)
+
+    for page_text in ("²", "٣", "-1", "9" * 40, ""):
+        response = await client.get("/calls/", params={"page": page_text})
+        assert response.status_code == 200, page_text
+        assert len(slugs(response)) == 4
