@@ -175,7 +175,9 @@ async def test_the_topic_page_lists_its_open_upcoming_and_closed_calls(
     assert "still-a-draft" not in str(html)
 
 
-async def test_odd_page_numbers_fall_back_to_the_first_page(client: httpx.AsyncClient, clock: FixedClock) -> None:
+async def test_odd_page_numbers_fall_back_to_the_first_page(
+    client: httpx.AsyncClient, clock: FixedClock
+) -> None:
     await some_calls(clock)
 
     for page_text in ("²", "٣", "-1", "9" * 40, ""):
