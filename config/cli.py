@@ -22,7 +22,7 @@ from consult.accounts.passwords import password_problem
 from consult.accounts.services import create_admin
 from consult.clock import SystemClock
 from consult.demo import load_demo
-from events.jobs import Site
+from events.messages import Site
 from events.scheduler import run_pass, run_scheduler
 
 log = logging.getLogger("consult.cli")
@@ -121,7 +121,7 @@ def scheduler_command(settings: Settings, args: argparse.Namespace) -> int:
     site = Site(settings, build_environment())
 
     async def once() -> int:
-        report = await run_pass(site, settings.mail, now=SystemClock().now())
+        report = await run_pass(site, settings.mail, now=SystemClock().now(), retention=True)
         print(f"Scheduler pass: {report}.")
         return 0
 

@@ -12,7 +12,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from config.database import tortoise_config
 from config.settings import Settings
-from events.jobs import Site
+from events.messages import Site
 from events.scheduler import run_scheduler
 
 log = logging.getLogger("consult")

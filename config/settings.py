@@ -123,6 +123,16 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "30",
         "How often the scheduler looks for due work, and how soon a standby takes over from a leader that died.",
     ),
+    SettingDoc(
+        "RETENTION_DAYS",
+        "365",
+        "Days after a call's outcome is published before the retention job removes its drafts and withdrawn responses and anonymises its unpublished responses.",
+    ),
+    SettingDoc(
+        "SENT_MAIL_DAYS",
+        "90",
+        "Days a sent message (which may hold a copy of someone's answers) stays in the outbox before the retention job deletes it.",
+    ),
     SettingDoc("LOG_LEVEL", "info", "debug, info, warning or error."),
 )
 
@@ -152,6 +162,8 @@ class Settings:
     max_request_mb: int = 25
     scheduler: bool = True
     scheduler_poll_seconds: int = 30
+    retention_days: int = 365
+    sent_mail_days: int = 90
     log_level: str = "info"
 
     @property
@@ -237,8 +249,17 @@ def _build(config: Config) -> Settings:
         max_request_mb=config("MAX_REQUEST_MB", cast=int, default=25),
         scheduler=_switch(config, "SCHEDULER", default="on"),
         scheduler_poll_seconds=config("SCHEDULER_POLL_SECONDS", cast=int, default=30),
+        retention_days=_positive(config, "RETENTION_DAYS", 365),
+        sent_mail_days=_positive(config, "SENT_MAIL_DAYS", 90),
         log_level=config("LOG_LEVEL", default="info").lower(),
     )
+
+
+def _positive(config: Config, name: str, default: int) -> int:
+    value = config(name, cast=int, default=default)
+    if value < 1:
+        raise SettingsError(f"{name} must be a whole number of days, 1 or more; got {value}")
+    return value
 
 
 def _switch(config: Config, name: str, default: str) -> bool:

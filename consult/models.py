@@ -25,6 +25,10 @@ class Person(Model):
     country = fields.CharField(max_length=2, default="")
     # Raised on every password change: sessions and reset links issued before it stop working.
     auth_version = fields.IntField(default=1)
+    # The zone the person reads times in: their daily digest comes at 08:00 here.
+    time_zone = fields.CharField(max_length=64, default="Europe/London")
+    # Optional kinds of mail this person turned off (events.preferences.MAIL_CHOICES keys).
+    mail_opt_outs: list[str] = fields.JSONField(default=list)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -12,15 +12,13 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from jinja2 import Environment
 from tortoise.expressions import Q
 
-from config.settings import Settings
 from consult.calls.models import CallState, Response, ResponseStatus
 from events.feeds import invitation_entry
 from events.ical import Attendee
 from events.itip import calendar_attachment, cancellation, invitation, organizer_for
-from events.mail import OutgoingMail
+from events.messages import Site, compose
 from events.models import (
     Notification,
     Recurrence,
@@ -31,6 +29,7 @@ from events.models import (
     occurrence_key,
 )
 from events.notify import enqueue
+from events.preferences import wants
 from events.queries import session_occurrences
 
 log = logging.getLogger("consult.scheduler")
@@ -39,32 +38,12 @@ DEADLINE_REMINDERS = (("deadline_48h", timedelta(hours=48)), ("deadline_24h", ti
 SESSION_REMINDERS = (("session_24h", timedelta(hours=24)), ("session_1h", timedelta(hours=1)))
 
 
-@dataclass(frozen=True)
-class Site:
-    """What messages need to know about the service: its settings and how to write mail."""
-
-    settings: Settings
-    env: Environment
-
-    def url(self, path: str) -> str:
-        return self.settings.url_for_path(path)
-
-
 @dataclass
 class JobReport:
     written: int = 0
 
     def add(self, written: bool) -> None:
         self.written += int(written)
-
-
-def _mail(site: Site, template: str, to: str, subject: str, **context: object) -> OutgoingMail:
-    return OutgoingMail(
-        to=to,
-        subject=subject,
-        text=site.env.get_template(f"mail/{template}.txt").render(context),
-        html=site.env.get_template(f"mail/{template}.html").render(context),
-    )
 
 
 def _latest_due(
@@ -90,13 +69,15 @@ async def deadline_reminders(site: Site, *, now: datetime) -> int:
         kind = _latest_due(DEADLINE_REMINDERS, draft.call.closes_at, now)
         if kind is None or draft.respondent is None:
             continue
+        if not wants(draft.respondent.mail_opt_outs, kind):
+            continue
         hours = 48 if kind == "deadline_48h" else 24
-        mail = _mail(
+        mail = compose(
             site,
             "deadline_reminder",
-            draft.respondent.email,
+            draft.respondent,
             f"Reminder: “{draft.call.title}” closes in {hours} hours",
-            person=draft.respondent,
+            kind=kind,
             call=draft.call,
             hours=hours,
             link=site.url(f"/calls/{draft.call.slug}/respond"),
@@ -136,13 +117,15 @@ async def session_reminders(site: Site, *, now: datetime) -> int:
             for registration in registrations:
                 if registration.occurrence_key not in ("", key_of_occurrence):
                     continue
+                if not wants(registration.person.mail_opt_outs, kind):
+                    continue
                 when = "in 24 hours" if kind == "session_24h" else "in 1 hour"
-                mail = _mail(
+                mail = compose(
                     site,
                     "session_reminder",
-                    registration.person.email,
+                    registration.person,
                     f"Reminder: {session.title} starts {when}",
-                    person=registration.person,
+                    kind=kind,
                     session=session,
                     occurrence=occurrence,
                     when=when,
@@ -165,12 +148,12 @@ async def waitlist_promotions(site: Site, *, now: datetime) -> int:
     ).select_related("session", "person")
     for registration in promoted:
         assert registration.promoted_at is not None
-        mail = _mail(
+        mail = compose(
             site,
             "waitlist_promoted",
-            registration.person.email,
+            registration.person,
             f"You have a place: {registration.session.title}",
-            person=registration.person,
+            kind="waitlist_promoted",
             session=registration.session,
             link=site.url(f"/sessions/{registration.session.slug}"),
         )
@@ -227,17 +210,19 @@ async def invitations(site: Site, *, now: datetime) -> int:
             else invitation(entry, organizer, attendee)
         )
         kind = "session_cancelled" if cancelled else "session_invitation"
+        if not wants(place.person.mail_opt_outs, kind):
+            continue
         subject = (
             f"Cancelled: {session.title}"
             if cancelled
             else f"{'Updated: ' if session.sequence else ''}Invitation: {session.title}"
         )
-        mail = _mail(
+        mail = compose(
             site,
             "session_invitation",
-            place.person.email,
+            place.person,
             subject,
-            person=place.person,
+            kind=kind,
             session=session,
             cancelled=cancelled,
             place_cancelled=place.status == RegistrationStatus.CANCELLED,

@@ -246,10 +246,12 @@ async def run_as_leader(
     *,
     poll_seconds: float,
     stop: asyncio.Event,
+    on_stand_down: Callable[[], None] | None = None,
 ) -> None:
     """Call `work()` once per `poll_seconds` only while `lock` is ours; release it when `stop` is set.
 
     A standby tries the lock every `poll_seconds`, so that is how long a take-over can take.
+    `on_stand_down` runs whenever leadership ends (lost or given up), to stop work `work` started.
     """
     leading = False
     try:
@@ -258,6 +260,8 @@ async def run_as_leader(
             if leading and not await lock.still_held():
                 leading = False
                 log.warning("Lost leadership of %r; standing by", lock.name)
+                if on_stand_down is not None:
+                    on_stand_down()
             if not leading and await lock.try_acquire():
                 leading = True
                 log.info("Became leader for %r (pid %d)", lock.name, os.getpid())
@@ -269,6 +273,8 @@ async def run_as_leader(
                     log.exception("Scheduler work failed while leading %r", lock.name)
             await _wait(stop, poll_seconds - (time.monotonic() - started))
     finally:
+        if on_stand_down is not None:
+            on_stand_down()
         await lock.release()
         if leading:
             log.info("Released leadership of %r", lock.name)

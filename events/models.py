@@ -225,6 +225,8 @@ class Notification(Model):
     # Whoever claims a row may send it until `claimed_until`; after that (a crash) it is due again.
     claimed_until = fields.DatetimeField(null=True)
     sent_at = fields.DatetimeField(null=True, db_index=True)
+    # Not sent because the recipient turned this kind of mail off after it was written.
+    suppressed_at = fields.DatetimeField(null=True)
     attempts = fields.IntField(default=0)
     last_error = fields.TextField(default="")
     created_at = fields.DatetimeField(auto_now_add=True)

@@ -11,12 +11,15 @@ import base64
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 
+from consult.models import Person
 from events.mail import Attachment, MailSettings, OutgoingMail, send_mail
 from events.models import Notification
+from events.preferences import choice_of, wants
 
 log = logging.getLogger("consult.notify")
 
@@ -64,14 +67,35 @@ async def _claim(notification_id: int, now: datetime) -> bool:
         Q(claimed_until__isnull=True) | Q(claimed_until__lte=now),
         id=notification_id,
         sent_at__isnull=True,
+        suppressed_at__isnull=True,
     ).update(claimed_until=now + CLAIM)
     return bool(claimed)
 
 
-async def send_one(settings: MailSettings, notification: Notification, *, now: datetime) -> bool:
-    """Claim, send and mark one message; False if another process has it or sending failed."""
+async def _still_wanted(notification: Notification) -> bool:
+    """False when the recipient turned this kind of mail off after the message was written."""
+    if notification.person_id is None or choice_of(notification.kind) is None:
+        return True
+    opt_outs = await Person.filter(id=notification.person_id).values_list(
+        "mail_opt_outs", flat=True
+    )
+    return not opt_outs or wants(list(opt_outs[0]), notification.kind)
+
+
+class Sent(StrEnum):
+    SENT = "sent"
+    FAILED = "failed"  # left due, retried after the backoff
+    SKIPPED = "skipped"  # another process has it, or the recipient turned this mail off
+
+
+async def send_one(settings: MailSettings, notification: Notification, *, now: datetime) -> Sent:
+    """Claim, send and mark one message."""
     if not await _claim(notification.id, now):
-        return False
+        return Sent.SKIPPED
+    if not await _still_wanted(notification):
+        await Notification.filter(id=notification.id).update(suppressed_at=now)
+        log.info("not sending %s: its recipient turned this mail off", notification.key)
+        return Sent.SKIPPED
     mail = OutgoingMail(
         to=notification.recipient,
         subject=notification.subject,
@@ -103,12 +127,12 @@ async def send_one(settings: MailSettings, notification: Notification, *, now: d
             retry_at,
             exc,
         )
-        return False
+        return Sent.FAILED
     await Notification.filter(id=notification.id).update(
         sent_at=now, attempts=notification.attempts + 1
     )
     log.info("sent %s to %s via %s", notification.kind, notification.recipient, where)
-    return True
+    return Sent.SENT
 
 
 async def deliver_now(
@@ -127,7 +151,7 @@ async def deliver_now(
     notification = await enqueue(key, kind, mail, due_at=now, person_id=person_id)
     if notification is None:
         return False
-    return await send_one(settings, notification, now=now)
+    return await send_one(settings, notification, now=now) == Sent.SENT
 
 
 async def dispatch_due(
@@ -138,15 +162,11 @@ async def dispatch_due(
         await Notification.filter(
             Q(claimed_until__isnull=True) | Q(claimed_until__lte=now),
             sent_at__isnull=True,
+            suppressed_at__isnull=True,
             due_at__lte=now,
         )
         .order_by("due_at", "id")
         .limit(limit)
     )
-    sent = failed = 0
-    for notification in due:
-        if await send_one(settings, notification, now=now):
-            sent += 1
-        else:
-            failed += 1
-    return DispatchReport(sent, failed)
+    outcomes = [await send_one(settings, notification, now=now) for notification in due]
+    return DispatchReport(outcomes.count(Sent.SENT), outcomes.count(Sent.FAILED))

@@ -13,6 +13,7 @@ import itertools
 import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,7 +28,10 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from config.app import create_app
 from config.database import migrate, tortoise_config
 from config.settings import Settings, load_settings
+from config.templating import build_environment
 from consult.clock import FixedClock
+from events.mail import MailSettings
+from events.messages import Site
 from tests.support import Mailbox, start_smtp_server
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -186,3 +190,15 @@ def pytest_report_header() -> list[str]:
         f"databases: SQLite (a copy of a migrated template per test) and PostgreSQL at {postgres_admin_url()}",
         f"CI={os.environ.get('CI', '')!r}: missing PostgreSQL or Chromium {'fails' if IN_CI else 'skips'} the run",
     ]
+
+
+@pytest.fixture
+def site(settings: Settings) -> Site:
+    return Site(replace(settings, base_url="https://consult.example.gov"), build_environment())
+
+
+@pytest.fixture
+def mail(mailbox: Mailbox, tmp_path: Path) -> MailSettings:
+    return MailSettings(
+        "QIST Consult <no-reply@consult.example.gov>", mailbox.url, tmp_path / "mail"
+    )

@@ -7,6 +7,7 @@ import zipfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
+from typing import Any
 
 import httpx
 from starlette.applications import Starlette
@@ -147,3 +148,12 @@ async def second_browser(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app, client=("203.0.113.20", 50000))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as other:
         yield other
+
+
+async def make_person(
+    email: str, name: str = "Ada Lovelace", *, role: Role = Role.STAKEHOLDER, **fields: Any
+) -> Person:
+    """A person straight in the database (no sign-up), for tests of jobs and mail."""
+    return await Person.create(
+        email=email, password_hash="x", display_name=name, role=role, **fields
+    )

@@ -127,3 +127,9 @@ async def sign_up(client: httpx.AsyncClient, account: NewAccount | None = None) 
 
 async def sign_in(client: httpx.AsyncClient, email: str, password: str) -> httpx.Response:
     return await post_form(client, "/account/signin", {"email": email, "password": password})
+
+
+def subjects(mailbox: Mailbox, starting: str = "") -> list[tuple[str, str]]:
+    """(To, Subject) of each message received, in order; only subjects with the given start."""
+    found = [(str(m["To"]), str(m["Subject"]).strip()) for m in mailbox.messages]
+    return [(to, subject) for to, subject in found if subject.startswith(starting)]

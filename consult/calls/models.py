@@ -124,6 +124,11 @@ class Call(Model):
     state = fields.CharEnumField(CallState, max_length=20, default=CallState.DRAFT)
     outcome = fields.TextField(default="")
     outcome_published_at = fields.DatetimeField(null=True)
+    # The phase the scheduler last moved the call to (with an audit entry and a note to its team).
+    # Only a record: whether a call accepts responses is decided by `phase(now)` at request time.
+    recorded_phase = fields.CharEnumField(CallPhase, max_length=20, default=CallPhase.DRAFT)
+    # When the retention job anonymised this call's unpublished responses and removed its drafts.
+    retention_done_at = fields.DatetimeField(null=True)
     premoderate_comments = fields.BooleanField(default=True)
     created_by: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
         "consult.Person", related_name="calls_created", null=True, on_delete=fields.SET_NULL
@@ -218,6 +223,8 @@ class Response(Model):
     submitted_at = fields.DatetimeField(null=True)
     last_submitted_at = fields.DatetimeField(null=True)
     withdrawn_at = fields.DatetimeField(null=True)
+    # Set by the retention job: the link to the person and their organisation's name are gone.
+    anonymised_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -177,6 +177,8 @@ async def publish_call(actor: Person, call: Call, *, now: datetime) -> bool:
             state=CallState.PUBLISHED
         )
         if published:
+            # `update()` leaves updated_at alone; the scheduler's change check and feeds read it.
+            await call.save(update_fields=["updated_at"])
             await record_action(actor, "call.published", call, {"slug": call.slug})
     if published:
         call.state = CallState.PUBLISHED

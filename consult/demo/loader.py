@@ -222,6 +222,9 @@ async def _load_calls(
             created_by=organiser,
             created_at=min(now, opens_at) - timedelta(days=7),
         )
+        # As if the scheduler had followed the call all along: its first pass records no moves.
+        call.recorded_phase = call.phase(now)
+        await call.save(update_fields=["recorded_phase"])
         await call.team.add(organiser)
         created.append((spec, call))
     await Question.bulk_create(

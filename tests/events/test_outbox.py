@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import icalendar
 import pytest
 
-from config.settings import Settings
-from config.templating import build_environment
 from consult.calls.models import Response, ResponseStatus
 from consult.clock import FixedClock
-from consult.models import Person
-from events.jobs import Site
 from events.mail import MailSettings, OutgoingMail
+from events.messages import Site
 from events.models import (
     Notification,
     Recurrence,
@@ -27,31 +23,10 @@ from events.models import (
 )
 from events.notify import dispatch_due, enqueue, send_one
 from events.scheduler import run_pass
-from tests.factories import make_call
-from tests.support import Mailbox, text_of
+from tests.factories import make_call, make_person
+from tests.support import Mailbox, subjects, text_of
 
 pytestmark = pytest.mark.usefixtures("db")
-
-
-@pytest.fixture
-def site(settings: Settings) -> Site:
-    return Site(replace(settings, base_url="https://consult.example.gov"), build_environment())
-
-
-@pytest.fixture
-def mail(mailbox: Mailbox, tmp_path: Path) -> MailSettings:
-    return MailSettings(
-        "QIST Consult <no-reply@consult.example.gov>", mailbox.url, tmp_path / "mail"
-    )
-
-
-async def person(email: str, name: str = "Ada Lovelace") -> Person:
-    return await Person.create(email=email, password_hash="x", display_name=name)
-
-
-def subjects(mailbox: Mailbox, starting: str = "") -> list[tuple[str, str]]:
-    found = [(str(m["To"]), str(m["Subject"]).strip()) for m in mailbox.messages]
-    return [(to, subject) for to, subject in found if subject.startswith(starting)]
 
 
 async def test_a_call_with_a_draft_sends_the_48_and_24_hour_reminders_once_each(
@@ -59,8 +34,8 @@ async def test_a_call_with_a_draft_sends_the_48_and_24_hour_reminders_once_each(
 ) -> None:
     call = await make_call(clock.now(), closes_in=timedelta(days=5))
     drafter, submitter = (
-        await person("ada@example.org"),
-        await person("grace@example.org", "Grace Hopper"),
+        await make_person("ada@example.org"),
+        await make_person("grace@example.org", "Grace Hopper"),
     )
     await Response.create(call=call, respondent=drafter)
     await Response.create(
@@ -91,7 +66,7 @@ async def test_a_late_run_sends_only_the_newest_reminder(
     site: Site, mail: MailSettings, mailbox: Mailbox, clock: FixedClock
 ) -> None:
     call = await make_call(clock.now(), closes_in=timedelta(days=5))
-    await Response.create(call=call, respondent=await person("ada@example.org"))
+    await Response.create(call=call, respondent=await make_person("ada@example.org"))
 
     await run_pass(
         site, mail, now=call.closes_at - timedelta(hours=10)
@@ -117,9 +92,9 @@ async def test_a_weekly_session_reminds_registered_people_24_and_1_hour_before_e
         recurrence_count=2,
     )
     whole, second_only, waiting = (
-        await person("a@example.org"),
-        await person("b@example.org"),
-        await person("c@example.org"),
+        await make_person("a@example.org"),
+        await make_person("b@example.org"),
+        await make_person("c@example.org"),
     )
     await Registration.create(session=session, person=whole)
     await Registration.create(
@@ -163,7 +138,7 @@ async def test_a_promotion_off_the_waitlist_is_announced_once(
         ends_at=start + timedelta(hours=2),
     )
     await Registration.create(
-        session=session, person=await person("a@example.org"), promoted_at=clock.now()
+        session=session, person=await make_person("a@example.org"), promoted_at=clock.now()
     )
 
     for minutes in (0, 1, 2):
@@ -287,7 +262,7 @@ async def test_registering_changing_and_cancelling_a_session_mail_request_update
         timezone="America/New_York",
         location="Washington DC",
     )
-    await Registration.create(session=session, person=await person("a@example.org"))
+    await Registration.create(session=session, person=await make_person("a@example.org"))
 
     await run_pass(site, mail, now=clock.now())
     await run_pass(site, mail, now=clock.now())  # nothing new

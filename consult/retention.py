@@ -1,0 +1,120 @@
+"""The retention job (SPEC §10): keep personal data no longer than the consultation needs it.
+
+RETENTION_DAYS after a call's outcome is published, its drafts and withdrawn responses (with their
+files) are deleted, and its submitted responses that were not published are anonymised: the link
+to the person and the organisation's name go, the answers stay (they are the evidence the outcome
+rests on; sector and country stay for the statistics). Sent mail, which can hold a copy of someone's
+answers, is deleted SENT_MAIL_DAYS after it went; rate-limit counters once no window can use them.
+Every step is idempotent, so a second run, or a run from a second scheduler, changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from config.settings import Settings
+from consult.audit import record_action
+from consult.calls.models import (
+    Attachment,
+    Call,
+    CallState,
+    Consent,
+    Response,
+    ResponseStatus,
+)
+from consult.models import RateLimitHit
+from consult.uploads import upload_path
+from events.models import Notification
+
+log = logging.getLogger("consult.scheduler")
+
+# Responses the public may read once the workspace publishes them; everything else is "unpublished".
+PUBLISHABLE = (Consent.PUBLISH_NAMED, Consent.PUBLISH_ANONYMOUS)
+
+
+@dataclass(frozen=True)
+class RetentionReport:
+    calls: int = 0
+    deleted_responses: int = 0
+    anonymised_responses: int = 0
+    deleted_mail: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"{self.calls} call(s) past retention: {self.deleted_responses} draft or withdrawn "
+            f"response(s) deleted, {self.anonymised_responses} anonymised; "
+            f"{self.deleted_mail} old message(s) deleted"
+        )
+
+
+async def apply_retention(settings: Settings, *, now: datetime) -> RetentionReport:
+    deleted = anonymised = 0
+    due = await Call.filter(
+        state=CallState.OUTCOME_PUBLISHED,
+        outcome_published_at__lte=now - timedelta(days=settings.retention_days),
+        retention_done_at__isnull=True,
+    )
+    for call in due:
+        removed, hidden = await _retain_call(settings, call, now=now)
+        deleted += removed
+        anonymised += hidden
+    mail = await Notification.filter(
+        Q(sent_at__lte=now - timedelta(days=settings.sent_mail_days))
+        | Q(suppressed_at__lte=now - timedelta(days=settings.sent_mail_days))
+    ).delete()
+    await RateLimitHit.filter(created_at__lte=now - _longest_limit_window(settings)).delete()
+    report = RetentionReport(len(due), deleted, anonymised, mail)
+    if due or mail:
+        log.info("retention: %s", report)
+    return report
+
+
+async def _retain_call(settings: Settings, call: Call, *, now: datetime) -> tuple[int, int]:
+    """Delete the call's drafts and withdrawn responses and anonymise its unpublished ones."""
+    gone = Response.filter(
+        call_id=call.id, status__in=[ResponseStatus.DRAFT, ResponseStatus.WITHDRAWN]
+    )
+    files = await Attachment.filter(
+        answer__response__call_id=call.id,
+        answer__response__status__in=[ResponseStatus.DRAFT, ResponseStatus.WITHDRAWN],
+    ).values_list("stored_name", flat=True)
+    async with in_transaction():
+        deleted = await gone.delete()
+        anonymised = (
+            await Response.filter(
+                call_id=call.id,
+                status=ResponseStatus.SUBMITTED,
+                anonymised_at__isnull=True,
+            )
+            .exclude(consent__in=PUBLISHABLE)
+            .update(respondent_id=None, organisation_name="", anonymised_at=now)
+        )
+        claimed = await Call.filter(id=call.id, retention_done_at__isnull=True).update(
+            retention_done_at=now
+        )
+        if claimed:
+            await record_action(
+                None,
+                "call.retention_applied",
+                call,
+                {"deleted_responses": deleted, "anonymised_responses": anonymised},
+            )
+    # The rows are gone for good; the bytes follow (a crash here leaves unreachable files only).
+    for name in files:
+        upload_path(settings.upload_dir, str(name)).unlink(missing_ok=True)
+    return deleted, anonymised
+
+
+def _longest_limit_window(settings: Settings) -> timedelta:
+    limits = (
+        settings.signin_limit,
+        settings.signup_limit,
+        settings.mail_limit,
+        settings.comment_limit,
+    )
+    return timedelta(seconds=max(limit.seconds for limit in limits))
