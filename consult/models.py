@@ -94,6 +94,8 @@ class AuditEntry(Model):
     detail: dict[str, Any] = fields.JSONField(default=dict)
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
 
+    actor_id: int | None
+
     class Meta:
         table = "audit_entry"
         ordering = ["-created_at", "-id"]

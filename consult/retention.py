@@ -84,7 +84,9 @@ async def _retain_call(settings: Settings, call: Call, *, now: datetime) -> tupl
         answer__response__status__in=[ResponseStatus.DRAFT, ResponseStatus.WITHDRAWN],
     ).values_list("stored_name", flat=True)
     async with in_transaction():
-        deleted = await gone.delete()
+        # Counted first: `delete()` reports the cascaded answers and files too.
+        deleted = await gone.count()
+        await gone.delete()
         anonymised = (
             await Response.filter(
                 call_id=call.id,
