@@ -54,12 +54,18 @@ def notify(request: Request, message: str) -> None:
     request.session["notices"] = [*request.session.get("notices", []), message]
 
 
-async def read_form(request: Request, *, max_files: int = 0) -> FormData:
-    """The submitted form, after checking its CSRF token: 400 if unreadable, 403 if forged."""
+async def parse_form(request: Request, *, max_files: int = 0) -> FormData:
+    """The submitted form WITHOUT a CSRF check (400 if unreadable). Only for a POST whose
+    credential is in its URL, such as a one-click unsubscribe; everything else uses read_form."""
     try:
-        form = await request.form(max_files=max_files, max_fields=200)
+        return await request.form(max_files=max_files, max_fields=200)
     except (FormParserError, UnicodeDecodeError, ValueError):
         raise HTTPException(400, "The form could not be read.") from None
+
+
+async def read_form(request: Request, *, max_files: int = 0) -> FormData:
+    """The submitted form, after checking its CSRF token: 400 if unreadable, 403 if forged."""
+    form = await parse_form(request, max_files=max_files)
     if not csrf_matches(request.session, form.get(CSRF_FIELD)):
         raise HTTPException(403, "This form has expired or did not come from this site.")
     return form

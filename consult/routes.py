@@ -41,6 +41,16 @@ account_routes: list[BaseRoute] = [
     ),
     Route("/account/password", accounts.change_password, methods=GET_POST, name="account:password"),
     Route("/account/profile", accounts.profile, methods=GET_POST, name="account:profile"),
+    Route(
+        "/account/notifications",
+        accounts.notifications,
+        methods=GET_POST,
+        name="account:notifications",
+    ),
+    # The path events.preferences.unsubscribe_path builds for the List-Unsubscribe header.
+    Route(
+        "/unsubscribe/{token}", accounts.unsubscribe, methods=GET_POST, name="account:unsubscribe"
+    ),
     Route("/organise/people", admin_views.people, name="admin:people"),
     Route(
         "/organise/people/{person_id:int}/role",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
@@ -10,7 +13,10 @@ from consult.accounts.passwords import MAX_LENGTH as PASSWORD_MAX
 from consult.accounts.passwords import MIN_LENGTH as PASSWORD_MIN
 from consult.accounts.passwords import password_problem
 from consult.vocabulary import Role, Sector, countries
-from forms.base import CSRFForm, NoControlCharacters, strip_text
+from events.preferences import MailChoice
+from events.timezones import LONDON
+from forms.base import CSRFForm, NoControlCharacters, strip_text, zone_select_choices
+from forms.responses import MultiCheckboxField
 
 SECTOR_CHOICES = [SelectChoice(sector.value, sector.label) for sector in Sector]
 
@@ -103,6 +109,16 @@ def country_field() -> SelectField:
     )
 
 
+def time_zone_field() -> SelectField:
+    return SelectField(
+        "Time zone",
+        choices=zone_select_choices(),
+        default=LONDON,
+        validators=[InputRequired(message="Choose a time zone")],
+        description="Your daily digest and reminders show times in this zone",
+    )
+
+
 class SignUpForm(CSRFForm):
     email = email_field()
     password = new_password_field()
@@ -117,6 +133,22 @@ class ProfileForm(CSRFForm):
     organisation = organisation_field()
     sector = sector_field()
     country = country_field()
+    time_zone = time_zone_field()
+
+
+class MailChoicesForm(CSRFForm):
+    """One checkbox per kind of optional mail; a checked box means "send me these"."""
+
+    wanted = MultiCheckboxField(
+        "Email we send you",
+        description="Messages about something you have just done, such as a password reset or "
+        "the copy of a response you sent, always come.",
+    )
+
+    def __init__(self, *args: Any, choices: Sequence[MailChoice], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.wanted.choices = [SelectChoice(choice.key, choice.label) for choice in choices]
+        self.hints = {choice.key: choice.hint for choice in choices}
 
 
 class SignInForm(CSRFForm):

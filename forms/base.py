@@ -13,9 +13,11 @@ from typing import Any
 
 from wtforms import Form, StringField, ValidationError
 from wtforms.csrf.core import CSRF
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp
 
 from consult.calls.rules import SLUG_PATTERN
+from events.timezones import zone_choices
 
 CSRF_SESSION_KEY = "csrf"
 CSRF_FIELD = "csrf_token"
@@ -123,3 +125,8 @@ def slug_field(what: str, description: str) -> StringField:
         description=description,
         render_kw={"spellcheck": "false", "autocomplete": "off"},
     )
+
+
+def zone_select_choices() -> list[SelectChoice]:
+    """The IANA zones of `events.timezones.zone_choices` as options of a select."""
+    return [SelectChoice(zone, zone.replace("_", " ")) for zone in zone_choices()]

@@ -37,6 +37,7 @@ from forms.base import (
     slug_field,
     strip_text,
     title_field,
+    zone_select_choices,
 )
 from forms.responses import MultiCheckboxField
 
@@ -44,10 +45,6 @@ TIME_FORMATS = ["%H:%M", "%H:%M:%S"]
 RECURRENCES = frozenset(r.value for r in Recurrence)
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 DESCRIPTION_MAX = 20_000
-
-
-def _zone_choices() -> list[SelectChoice]:
-    return [SelectChoice(zone, zone.replace("_", " ")) for zone in zone_choices()]
 
 
 def _plausible(day: date) -> bool:
@@ -125,7 +122,7 @@ class SessionForm(CSRFForm):
     )
     timezone = SelectField(
         "Time zone",
-        choices=_zone_choices(),
+        choices=zone_select_choices(),
         default=LONDON,
         validators=[InputRequired(message="Choose a time zone")],
         description="The date and times below are in this zone. Pages also show them in "
@@ -357,13 +354,13 @@ class SlotFinderForm(CSRFForm):
     day_end = _time_field("Working day ends", "when the working day ends")
     zone_one = SelectField(
         "First time zone",
-        choices=_zone_choices(),
+        choices=zone_select_choices(),
         validators=[InputRequired(message="Choose the first time zone")],
         description="Days are this zone's days, and sessions are scheduled in it.",
     )
     zone_two = SelectField(
         "Second time zone",
-        choices=_zone_choices(),
+        choices=zone_select_choices(),
         validators=[InputRequired(message="Choose the second time zone")],
     )
 

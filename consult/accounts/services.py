@@ -6,6 +6,7 @@ the form field, so the view can show them beside the field.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -30,6 +31,8 @@ from consult.accounts.tokens import (
 from consult.audit import record_action
 from consult.models import Person
 from consult.vocabulary import Role, Sector
+from events.preferences import MailChoice, choices_for, opt_outs_after, read_unsubscribe_token
+from events.timezones import zone_choices
 
 
 class FieldProblem(Exception):
@@ -172,15 +175,62 @@ async def reset_password(person: Person, new_password: str, *, now: datetime) ->
         await verify_email(person, now=now)
 
 
-async def update_profile(person: Person, details: ProfileDetails) -> Person:
+async def update_profile(person: Person, details: ProfileDetails, *, time_zone: str) -> Person:
+    """Save the profile; the time zone must be one the zone picker offers."""
+    if time_zone not in zone_choices():
+        raise FieldProblem("time_zone", "Choose a time zone from the list")
     person.display_name = details.display_name
     person.organisation = details.organisation
     person.sector = details.sector
     person.country = details.country
+    person.time_zone = time_zone
     await person.save(
-        update_fields=["display_name", "organisation", "sector", "country", "updated_at"]
+        update_fields=[
+            "display_name",
+            "organisation",
+            "sector",
+            "country",
+            "time_zone",
+            "updated_at",
+        ]
     )
     return person
+
+
+async def save_mail_choices(person: Person, wanted: Collection[str]) -> list[str]:
+    """Turn off the offered choices not in `wanted`; choices not offered to `person` keep their
+    setting. Returns the opt-outs saved."""
+    async with in_transaction():
+        # Locked, so a one-click unsubscribe arriving at the same moment is not lost.
+        current = await Person.select_for_update().get(id=person.id)
+        opt_outs = opt_outs_after(current.mail_opt_outs, choices_for(current.role), wanted)
+        current.mail_opt_outs = opt_outs
+        await current.save(update_fields=["mail_opt_outs", "updated_at"])
+    person.mail_opt_outs = opt_outs
+    return opt_outs
+
+
+async def unsubscribe_target(secret: str, token: str) -> tuple[Person, MailChoice] | None:
+    """The person and choice a genuine unsubscribe token names; None for a forged token or a
+    person who no longer exists."""
+    found = read_unsubscribe_token(secret, token)
+    if found is None:
+        return None
+    person_id, choice = found
+    person = await Person.get_or_none(id=person_id)
+    return (person, choice) if person is not None else None
+
+
+async def turn_off_mail(person: Person, choice: MailChoice) -> bool:
+    """Add `choice` to the person's opt-outs; False when it was already off (nothing changes)."""
+    async with in_transaction():
+        current = await Person.select_for_update().get(id=person.id)
+        if choice.key in current.mail_opt_outs:
+            return False
+        current.mail_opt_outs = [*current.mail_opt_outs, choice.key]
+        await current.save(update_fields=["mail_opt_outs", "updated_at"])
+    person.mail_opt_outs = current.mail_opt_outs
+    return True
 
 
 async def change_role(actor: Person, person: Person, role: Role) -> bool:

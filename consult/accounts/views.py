@@ -1,4 +1,5 @@
-"""Account pages: sign up, verify, sign in and out, reset password, profile, password."""
+"""Account pages: sign up, verify, sign in and out, reset password, profile, password, the mail
+a person gets and the one-click unsubscribe links in that mail."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import logging
 import secrets
 from datetime import timedelta
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -15,6 +17,7 @@ from config.web import (
     client_address,
     notify,
     now,
+    parse_form,
     redirect,
     render,
     safe_next,
@@ -31,10 +34,12 @@ from consult.models import Person
 from consult.vocabulary import Sector
 from events.mail import OutgoingMail
 from events.notify import deliver_now
+from events.preferences import MailChoice, choices_for
 from forms.accounts import (
     ChangePasswordForm,
     ConfirmForm,
     EmailOnlyForm,
+    MailChoicesForm,
     NewPasswordForm,
     ProfileForm,
     SignInForm,
@@ -249,11 +254,58 @@ async def profile(request: Request) -> Response:
     person = signed_in_person(request)
     form = await bind_form(request, ProfileForm, obj=person)
     if request.method == "POST" and form.validate():
-        await services.update_profile(person, _details(form))
-        notify(request, "Your profile has been saved.")
-        return redirect(request, "account:home")
+        try:
+            await services.update_profile(
+                person, _details(form), time_zone=form.time_zone.data or ""
+            )
+        except FieldProblem as problem:
+            form.add_field_error(problem.field, problem.message)
+        else:
+            notify(request, "Your profile has been saved.")
+            return redirect(request, "account:home")
     status = 400 if request.method == "POST" else 200
     return render(request, "accounts/profile.html", {"form": form}, status=status)
+
+
+async def notifications(request: Request) -> Response:
+    person = signed_in_person(request)
+    shown = choices_for(person.role)
+    wanted = [choice.key for choice in shown if choice.key not in person.mail_opt_outs]
+    form = await bind_form(request, MailChoicesForm, choices=shown, wanted=wanted)
+    if request.method == "POST" and form.validate():
+        await services.save_mail_choices(person, form.wanted.data or [])
+        notify(request, "Your notification settings are saved")
+        return redirect(request, "account:notifications")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/notifications.html", {"form": form}, status=status)
+
+
+# What RFC 8058 mail providers POST, and what the button on the page sends too.
+ONE_CLICK = ("List-Unsubscribe", "One-Click")
+
+
+async def _unsubscribe_target(request: Request) -> tuple[Person, MailChoice]:
+    secret = str(settings_of(request).secret_key)
+    found = await services.unsubscribe_target(secret, request.path_params["token"])
+    if found is None:
+        raise HTTPException(404, "This unsubscribe link does not work.")
+    return found
+
+
+async def unsubscribe(request: Request) -> Response:
+    """One-click unsubscribe (RFC 8058). The HMAC token in the URL is the credential: providers
+    POST without cookies, so there is no session and no CSRF token. GET only shows a button."""
+    person, choice = await _unsubscribe_target(request)
+    if request.method != "POST":  # GET, or HEAD from a link checker
+        return render(
+            request, "accounts/unsubscribe.html", {"choice": choice, "one_click": ONE_CLICK}
+        )
+    name, value = ONE_CLICK
+    if (await parse_form(request)).get(name) != value:
+        raise HTTPException(400, "An unsubscribe request must say List-Unsubscribe=One-Click.")
+    if await services.turn_off_mail(person, choice):
+        log.info("person %s turned off %s with an unsubscribe link", person.id, choice.key)
+    return render(request, "accounts/unsubscribed.html", {"choice": choice})
 
 
 async def change_password(request: Request) -> Response:

@@ -8,8 +8,8 @@ new and nothing waiting means no digest: an empty email every morning teaches pe
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 from datetime import datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tortoise.functions import Count
@@ -96,9 +96,7 @@ async def organiser_digests(site: Site, *, now: datetime) -> int:
             url_of=site.url,
         )
         # Due at its 08:00 (already past), so the next digest's window starts where this one ends.
-        written += (
-            await enqueue(key, KIND, mail, due_at=moment, person_id=organiser.id) is not None
-        )
+        written += await enqueue(key, KIND, mail, due_at=moment, person_id=organiser.id) is not None
     return written
 
 

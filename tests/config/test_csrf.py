@@ -23,7 +23,9 @@ from consult.clock import FixedClock
 from consult.models import Person
 from consult.responses.tracking import new_tracking_number
 from consult.vocabulary import Role
-from tests.factories import make_call, verified_stakeholder
+from events.preferences import unsubscribe_token
+from tests.conftest import TEST_SECRET
+from tests.factories import make_call, person_with_role, second_browser, verified_stakeholder
 
 TABLES = (
     "person",
@@ -45,6 +47,14 @@ TABLES = (
     "registration",
     "calendar_token",
 )
+
+# POST routes that take no CSRF token, each with its reason and its own test. Keep this short.
+CSRF_EXEMPT = {
+    # One-click unsubscribe (RFC 8058): mail providers POST to the List-Unsubscribe address
+    # without cookies, so there is no session to hold a token. The HMAC token in the URL is the
+    # credential; test_unsubscribe_refuses_forged_tokens_with_404_and_changes_nothing below.
+    "account:unsubscribe",
+}
 
 
 async def snapshot() -> dict[str, list[tuple]]:
@@ -98,12 +108,20 @@ async def real_objects(client: httpx.AsyncClient, clock: FixedClock) -> dict[str
     }
 
 
+def post_routes(app: Starlette) -> list[Route]:
+    return [
+        route
+        for route in app.routes
+        if isinstance(route, Route) and route.methods and "POST" in route.methods
+    ]
+
+
 def post_paths(app: Starlette, samples: dict[str, str]) -> list[str]:
-    paths = []
-    for route in app.routes:
-        if isinstance(route, Route) and route.methods and "POST" in route.methods:
-            paths.append(re.sub(r"{(\w+)(:\w+)?}", lambda m: samples[m.group(1)], route.path))
-    return paths
+    return [
+        re.sub(r"{(\w+)(:\w+)?}", lambda m: samples[m.group(1)], route.path)
+        for route in post_routes(app)
+        if route.name not in CSRF_EXEMPT
+    ]
 
 
 @pytest.mark.parametrize("token", [None, "forged-token-value"])
@@ -130,3 +148,40 @@ async def test_every_post_route_refuses_a_missing_or_forged_csrf_token(
 
     assert await snapshot() == before
     assert (await client.get("/account/")).status_code == 200  # sign-out was refused too
+
+
+async def test_csrf_exemptions_name_real_post_routes(app: Starlette) -> None:
+    assert CSRF_EXEMPT.issubset(route.name for route in post_routes(app))
+
+
+async def test_unsubscribe_refuses_forged_tokens_with_404_and_changes_nothing(
+    app: Starlette, client: httpx.AsyncClient, clock: FixedClock
+) -> None:
+    samples = await real_objects(client, clock)
+    async with second_browser(app) as other:
+        grace = await person_with_role(other, "grace@example.gov", Role.STAKEHOLDER)
+    ada_id = int(samples["person_id"])
+    genuine = unsubscribe_token(TEST_SECRET, ada_id, "deadline_reminders")
+    signature = genuine.rsplit(".", 1)[1]
+    forged = [
+        samples["token"],
+        unsubscribe_token(
+            "another-secret-that-is-long-enough-to-sign", ada_id, "deadline_reminders"
+        ),
+        f"{grace.id}.deadline_reminders.{signature}",  # Ada's link altered to Grace
+        f"{ada_id}.session_reminders.{signature}",  # another choice
+        f"{ada_id}.no_such_choice.{signature}",
+        genuine[:-2] + ("AA" if not genuine.endswith("AA") else "BB"),
+        unsubscribe_token(TEST_SECRET, 999_999, "deadline_reminders"),  # nobody
+    ]
+    before = await snapshot()
+
+    for token in forged:
+        async with second_browser(app) as mail_provider:
+            shown = await mail_provider.get(f"/unsubscribe/{token}")
+            posted = await mail_provider.post(
+                f"/unsubscribe/{token}", data={"List-Unsubscribe": "One-Click"}
+            )
+        assert (shown.status_code, posted.status_code) == (404, 404), token
+
+    assert await snapshot() == before

@@ -74,7 +74,10 @@ def test_every_setting_is_in_env_example_and_the_readme() -> None:
     readme = (ROOT / "README.md").read_text()
     source = (ROOT / "config" / "settings.py").read_text()
     read_in_code = set(
-        re.findall(r'(?:config|_limit\(config,|_switch\(config,)\(?\s*"([A-Z_]+)"', source)
+        re.findall(
+            r'(?:config|_limit\(config,|_switch\(config,|_positive\(config,)\(?\s*"([A-Z_]+)"',
+            source,
+        )
     )
 
     documented = {setting.name for setting in SETTINGS}

@@ -281,7 +281,13 @@ async def test_profile_changes_are_saved(client: httpx.AsyncClient) -> None:
     response = await post_form(
         client,
         "/account/profile",
-        {"display_name": "Ada King", "organisation": "", "sector": "academia", "country": "US"},
+        {
+            "display_name": "Ada King",
+            "organisation": "",
+            "sector": "academia",
+            "country": "US",
+            "time_zone": "Europe/London",
+        },
     )
 
     assert response.status_code == 303
