@@ -1,4 +1,5 @@
-"""Journey: sign up, confirm the email from a real SMTP delivery, sign in, edit the profile.
+"""Journey: sign up, confirm the email from a real SMTP delivery, sign in, edit the profile,
+choose which emails to get.
 
 Every page on the way is checked with axe-core: no serious or critical violation.
 """
@@ -72,6 +73,16 @@ async def test_sign_up_verify_sign_in_and_edit_profile_in_chromium(
     details = page.locator(".summary-list")
     await expect(details).to_contain_text("Rear Admiral Grace Hopper")
     await expect(details).to_contain_text("Government")
+    await assert_accessible(page)
+
+    await page.get_by_role("link", name="Notification settings").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Notification settings")
+    await assert_accessible(page)
+    await page.get_by_label("Reminders before sessions").uncheck()
+    await page.get_by_role("button", name="Save notification settings").click()
+    await expect(page.get_by_role("status")).to_contain_text("Your notification settings are saved")
+    await expect(page.get_by_label("Reminders before sessions")).not_to_be_checked()
+    await expect(page.get_by_label("Reminders before a call closes")).to_be_checked()
     await assert_accessible(page)
 
 
