@@ -12,7 +12,15 @@ from tortoise.migrations.executor import MigrationExecutor
 
 # Every Tortoise app of the project: label -> (models modules, migrations package).
 APPS: dict[str, tuple[list[str], str]] = {
-    "consult": (["consult.models", "consult.calls.models"], "consult.migrations"),
+    "consult": (
+        [
+            "consult.models",
+            "consult.calls.models",
+            "consult.moderation.models",
+            "consult.analysis.models",
+        ],
+        "consult.migrations",
+    ),
     "events": (["events.models"], "events.migrations"),
 }
 

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
 
 from consult.models import Person, Topic
+
+if TYPE_CHECKING:
+    from consult.analysis.models import Campaign
 from consult.vocabulary import Sector, country_name
 
 
@@ -95,6 +99,18 @@ class ResponseStatus(StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
     WITHDRAWN = "withdrawn"
+
+
+class Publication(StrEnum):
+    """The moderators' decision on a response; only a consenting response may be published."""
+
+    PENDING = "pending"
+    PUBLISHED = "published"
+    HELD = "held"
+
+    @property
+    def label(self) -> str:
+        return {"pending": "To moderate", "published": "Published", "held": "Held"}[self.value]
 
 
 class CommentStatus(StrEnum):
@@ -225,12 +241,25 @@ class Response(Model):
     withdrawn_at = fields.DatetimeField(null=True)
     # Set by the retention job: the link to the person and their organisation's name are gone.
     anonymised_at = fields.DatetimeField(null=True)
+    publication = fields.CharEnumField(
+        Publication, max_length=20, default=Publication.PENDING, db_index=True
+    )
+    publication_decided_by: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
+        "consult.Person", related_name="publications_decided", null=True, on_delete=fields.SET_NULL
+    )
+    publication_decided_at = fields.DatetimeField(null=True)
+    # The form-letter campaign this response belongs to, and what its author added to the template.
+    campaign: fields.ForeignKeyNullableRelation[Campaign] = fields.ForeignKeyField(
+        "consult.Campaign", related_name="members", null=True, on_delete=fields.SET_NULL
+    )
+    campaign_extra = fields.TextField(default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
     answers: fields.ReverseRelation[Answer]
     call_id: int
     respondent_id: int | None
+    campaign_id: int | None
 
     class Meta:
         table = "response"

@@ -25,6 +25,7 @@ from consult.calls.models import (
     AttachmentKind,
     Call,
     Consent,
+    Publication,
     Question,
     QuestionKind,
     RespondentType,
@@ -33,6 +34,7 @@ from consult.calls.models import (
 )
 from consult.calls.rules import count_words
 from consult.models import Person
+from consult.moderation.public import refresh_public_text
 from consult.responses.tracking import new_tracking_number
 from consult.uploads import UploadRefused, store_upload, upload_path
 from consult.vocabulary import Sector
@@ -301,6 +303,8 @@ async def submit_response(
                 last_submitted_at=now,
                 withdrawn_at=None,
                 revision=F("revision") + 1,
+                # Moderators approved the words they read: changed words are moderated afresh.
+                publication=Publication.PENDING,
             )
         except IntegrityError:
             continue  # a tracking number already in use (1 in 34 billion): draw another
@@ -308,6 +312,8 @@ async def submit_response(
     else:
         raise RuntimeError("could not assign a unique tracking number")
     submitted = await Response.get(id=current.id)
+    if claimed and not first:
+        await refresh_public_text(current.id)
     if not claimed:
         return SubmitOutcome(submitted, first_submission=False, repeated=True)
     return SubmitOutcome(submitted, first_submission=first)
@@ -319,4 +325,6 @@ async def withdraw_response(response: Response, call: Call, *, now: datetime) ->
     withdrawn = await Response.filter(id=response.id, status=ResponseStatus.SUBMITTED).update(
         status=ResponseStatus.WITHDRAWN, withdrawn_at=now
     )
+    if withdrawn:
+        await refresh_public_text(response.id)
     return bool(withdrawn)

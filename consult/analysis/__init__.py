@@ -1,0 +1,1 @@
+"""Analysis of a call's responses: counts, charts and form-letter campaigns."""

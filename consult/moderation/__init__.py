@@ -1,0 +1,1 @@
+"""Moderation: deciding which responses are published, redacting personal data, "not me" reports."""

@@ -1,0 +1,91 @@
+"""Tables of moderation: redactions of answers, "this was not me" reports, the search index."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+from consult.calls.models import Answer, Response
+from consult.models import Person
+
+
+class Redaction(Model):
+    """A span of an answer hidden from every public surface (the answer keeps the original).
+
+    `start` and `end` are character offsets into `Answer.text` (Python string indices), and
+    `original` is the text they covered when the span was marked: should the answer be edited
+    afterwards, a span whose text no longer matches is applied to that text wherever it now is.
+    """
+
+    id = fields.IntField(primary_key=True)
+    answer: fields.ForeignKeyRelation[Answer] = fields.ForeignKeyField(
+        "consult.Answer", related_name="redactions", on_delete=fields.CASCADE
+    )
+    start = fields.IntField()
+    end = fields.IntField()
+    original = fields.TextField()
+    reason = fields.CharField(max_length=200)
+    created_by: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
+        "consult.Person", related_name="redactions_made", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    answer_id: int
+
+    class Meta:
+        table = "redaction"
+        ordering = ["start", "id"]
+
+
+class ReportStatus(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+    @property
+    def label(self) -> str:
+        return {"open": "Open", "resolved": "Resolved"}[self.value]
+
+
+class NotMeReport(Model):
+    """Someone says a published response was submitted in their name without their knowledge."""
+
+    id = fields.IntField(primary_key=True)
+    response: fields.ForeignKeyRelation[Response] = fields.ForeignKeyField(
+        "consult.Response", related_name="not_me_reports", on_delete=fields.CASCADE
+    )
+    name = fields.CharField(max_length=100)
+    email = fields.CharField(max_length=254)
+    details = fields.TextField(default="")
+    status = fields.CharEnumField(ReportStatus, max_length=20, default=ReportStatus.OPEN)
+    resolution = fields.TextField(default="")
+    resolved_by: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
+        "consult.Person", related_name="not_me_resolved", null=True, on_delete=fields.SET_NULL
+    )
+    resolved_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(db_index=True)
+
+    response_id: int
+
+    class Meta:
+        table = "not_me_report"
+        ordering = ["-created_at", "-id"]
+
+
+class ResponseSearch(Model):
+    """The public text of a published response, for full-text search (one row per published one).
+
+    Written by `consult.moderation.public.refresh_public_text` whenever
+    publication or a redaction changes; it never holds a sensitive answer or a redacted span. The
+    index itself is SQLite FTS5 (a virtual table kept in step by triggers) or a PostgreSQL GIN
+    index on `to_tsvector('english', body)`, both made by the migration.
+    """
+
+    id = fields.IntField(primary_key=True)
+    response_id = fields.IntField(unique=True)
+    call_id = fields.IntField(db_index=True)
+    body = fields.TextField()
+
+    class Meta:
+        table = "response_search"
