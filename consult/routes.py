@@ -7,9 +7,13 @@ from starlette.routing import BaseRoute, Route
 from consult import views
 from consult.accounts import admin_views
 from consult.accounts import views as accounts
+from consult.analysis.routes import routes as analysis_routes
 from consult.calls.organise_routes import routes as organise_call_routes
 from consult.calls.routes import routes as call_routes
 from consult.comments.routes import routes as comment_routes
+from consult.exports.routes import routes as export_routes
+from consult.moderation.routes import routes as moderation_routes
+from consult.responses.public_routes import routes as published_response_routes
 from consult.responses.routes import routes as response_routes
 
 GET_POST = ["GET", "POST"]
@@ -69,4 +73,9 @@ routes: list[BaseRoute] = [
     *response_routes,
     *comment_routes,
     *organise_call_routes,
+    # Exports first: /calls/{slug}/responses/export.csv must win over the response pages.
+    *export_routes,
+    *published_response_routes,
+    *moderation_routes,
+    *analysis_routes,
 ]

@@ -1,0 +1,1 @@
+"""Exports of responses: CSV, JSON Lines and XLSX, streamed in constant memory."""
