@@ -27,6 +27,7 @@ from consult.calls.models import (
 from consult.demo.calls import CALLS, CAMPAIGN_CALL
 from consult.demo.campaign import COALITION
 from consult.demo.comments import COMMENTS
+from consult.demo.moderation import moderate_demo
 from consult.demo.people import (
     ADMIN_EMAIL,
     DEMO_PASSWORDS,
@@ -64,6 +65,7 @@ class _Added:
     responses: int = 0
     campaign: int = 0
     comments: int = 0
+    published: int = 0
     sessions: list[PlannedSession] = field(default_factory=list)
     registrations: int = 0
 
@@ -111,6 +113,8 @@ async def load_demo(
         )
         added.comments = await _load_comments([call for _, call, _ in created], organiser, now)
         say(f"  comments: {added.comments} new")
+        added.published = await moderate_demo([call for _, call, _ in created], organiser, now)
+        say(f"  moderation: {added.published} responses published")
         added.sessions, added.registrations = await load_sessions(
             now=now, organiser=organiser, profiles=profiles, seed=SEED, batch=BATCH
         )
@@ -374,7 +378,7 @@ def _summary(added: _Added, in_all: _InAll) -> str:
         f"{added.people} new people ({in_all.people} in all), "
         f"{added.calls} new calls ({len(CALLS)} in all), "
         f"{added.responses} new responses ({in_all.responses} in all), "
-        f"{added.comments} new comments, "
+        f"{added.comments} new comments, {added.published} responses published, "
         f"{len(added.sessions)} new sessions ({len(SESSIONS)} in all), "
         f"{added.registrations} new registrations ({in_all.registrations} in all)."
     ]

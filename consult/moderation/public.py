@@ -211,3 +211,21 @@ async def refresh_public_text(response_id: int) -> None:
         await ResponseSearch.create(response_id=response_id, call_id=view.call_id, body=view.text)
     except IntegrityError:  # another request indexed it first; ours is the newer text
         await ResponseSearch.filter(response_id=response_id).update(body=view.text)
+
+
+async def rebuild_public_text(call_id: int, *, batch: int = 500) -> int:
+    """Rewrite the search index of a whole call (after bulk changes); the number of rows indexed."""
+    await ResponseSearch.filter(call_id=call_id).delete()
+    indexed, last_id = 0, 0
+    while True:
+        page = (
+            await public_responses_of(call_id).filter(id__gt=last_id).order_by("id").limit(batch)
+        )
+        if not page:
+            return indexed
+        views = await public_views(page)
+        await ResponseSearch.bulk_create(
+            [ResponseSearch(response_id=v.id, call_id=v.call_id, body=v.text) for v in views]
+        )
+        indexed += len(views)
+        last_id = page[-1].id

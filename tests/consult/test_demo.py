@@ -20,6 +20,7 @@ from consult.calls.models import (
     Comment,
     CommentStatus,
     Consent,
+    Publication,
     Question,
     QuestionKind,
     RespondentType,
@@ -30,6 +31,7 @@ from consult.clock import FixedClock
 from consult.demo import load_demo
 from consult.demo.calls import CALLS, CAMPAIGN_CALL
 from consult.demo.campaign import COALITION, TEMPLATE
+from consult.demo.moderation import PHONE_NUMBER
 from consult.demo.people import respondent_profiles
 from consult.demo.registrations import plan_registrations
 from consult.demo.responses import plan_responses
@@ -37,6 +39,7 @@ from consult.demo.schedule import Disagreement, next_disagreement, plan_session,
 from consult.demo.series import STANDARDS_WORKING_GROUP
 from consult.demo.sessions import SESSIONS
 from consult.models import Person
+from consult.moderation.models import NotMeReport, Redaction, ResponseSearch
 from consult.responses.tracking import normalise
 from consult.vocabulary import Role, Sector
 from events.models import (
@@ -295,8 +298,8 @@ async def test_demo_second_load_adds_nothing_and_says_so(db: None, clock: FixedC
     assert [await model.all().count() for model in tables] == before
     assert (
         "5 topics, 210 new people (210 in all), 8 new calls (8 in all), "
-        "468 new responses (468 in all), 12 new comments, 19 new sessions (19 in all), "
-        "732 new registrations (732 in all)." in first
+        "468 new responses (468 in all), 12 new comments, 265 responses published, "
+        "19 new sessions (19 in all), 732 new registrations (732 in all)." in first
     )
     assert "Form-letter campaign: 80 responses" in first
     assert (
@@ -306,7 +309,8 @@ async def test_demo_second_load_adds_nothing_and_says_so(db: None, clock: FixedC
     assert "Nothing new was added" not in first
     assert (
         "5 topics, 0 new people (210 in all), 0 new calls (8 in all), "
-        "0 new responses (468 in all), 0 new comments, 0 new sessions (19 in all), "
+        "0 new responses (468 in all), 0 new comments, 0 responses published, "
+        "0 new sessions (19 in all), "
         "0 new registrations (732 in all)." in second
     )
     assert "Daylight saving" not in second
@@ -317,8 +321,12 @@ async def test_demo_second_load_adds_nothing_and_says_so(db: None, clock: FixedC
         "  people: 10 named, 200 respondents (210 new)",
         "  calls: 8 (8 new)",
     ]
-    assert lines[-3].startswith("  responses: 468/468 (")
-    assert lines[-2:] == ["  comments: 12 new", "  sessions: 19 (19 new), 732 new registrations"]
+    assert lines[-4].startswith("  responses: 468/468 (")
+    assert lines[-3:] == [
+        "  comments: 12 new",
+        "  moderation: 265 responses published",
+        "  sessions: 19 (19 new), 732 new registrations",
+    ]
 
 
 async def test_demo_sessions_keep_their_occurrences_and_registrations_on_a_second_load(
@@ -662,3 +670,25 @@ async def test_demo_stakeholder_is_registered_for_two_coming_sessions(
     ]
     assert {r.status for r in registrations} == {RegistrationStatus.REGISTERED}
     assert all(r.session.starts_at > now for r in registrations)
+
+
+async def test_demo_moderation_publishes_redacts_a_phone_number_and_has_a_not_me_report(
+    db: None, clock: FixedClock
+) -> None:
+    await load_demo(now=clock.now())
+
+    published = await Response.filter(publication=Publication.PUBLISHED)
+    assert len(published) == 265
+    assert all(r.consent != Consent.DO_NOT_PUBLISH for r in published)
+    assert await Response.filter(publication=Publication.HELD).count() > 0
+    assert (
+        await Response.filter(publication=Publication.PENDING, status=ResponseStatus.SUBMITTED)
+        .exclude(consent=Consent.DO_NOT_PUBLISH)
+        .exists()
+    )  # the open calls' moderation queue
+    assert await ResponseSearch.all().count() == 265
+    [redaction] = await Redaction.all()
+    assert redaction.original == PHONE_NUMBER
+    assert not await ResponseSearch.filter(body__contains=PHONE_NUMBER).exists()
+    [report] = await NotMeReport.all().prefetch_related("response")
+    assert report.response.publication == Publication.PUBLISHED
