@@ -1,4 +1,5 @@
-"""The organisers' daily digest: at 08:00 in each organiser's own zone, what happened on their calls.
+"""The organisers' daily digest: at 08:00 in each organiser's own zone, what happened on their calls
+(new responses, comments waiting for moderation, comment reports and "this was not me" reports).
 
 One digest per organiser per local date (its outbox key names the date), covering the time since
 the previous digest (a day, or up to a week after an outage) so nothing falls between two. Nothing
@@ -25,6 +26,7 @@ from consult.calls.models import (
     ResponseStatus,
 )
 from consult.models import Person
+from consult.moderation.models import NotMeReport, ReportStatus
 from consult.vocabulary import Role
 from events.messages import Site, compose
 from events.models import Notification
@@ -45,10 +47,13 @@ class CallNews:
     new_responses: int
     comments_waiting: int
     new_reports: int
+    not_me_reports: int = 0
 
     @property
     def anything(self) -> bool:
-        return bool(self.new_responses or self.comments_waiting or self.new_reports)
+        return bool(
+            self.new_responses or self.comments_waiting or self.new_reports or self.not_me_reports
+        )
 
 
 def latest_digest_time(zone_name: str, now: datetime) -> datetime:
@@ -133,8 +138,23 @@ async def _news(organiser: Person, since: datetime, until: datetime) -> list[Cal
         CommentReport.filter(comment__call_id__in=ids, created_at__gte=since, created_at__lt=until),
         field="comment__call_id",
     )
+    not_me = await _count_by_call(
+        NotMeReport.filter(
+            response__call_id__in=ids,
+            status=ReportStatus.OPEN,
+            created_at__gte=since,
+            created_at__lt=until,
+        ),
+        field="response__call_id",
+    )
     return [
-        CallNews(call, responses.get(call.id, 0), waiting.get(call.id, 0), reports.get(call.id, 0))
+        CallNews(
+            call,
+            responses.get(call.id, 0),
+            waiting.get(call.id, 0),
+            reports.get(call.id, 0),
+            not_me.get(call.id, 0),
+        )
         for call in calls
     ]
 
@@ -152,6 +172,9 @@ def _subject(news: list[CallNews]) -> str:
         parts.append(f"{responses} new response{'' if responses == 1 else 's'}")
     if waiting:
         parts.append(f"{waiting} comment{'' if waiting == 1 else 's'} to moderate")
+    not_me = sum(n.not_me_reports for n in news)
+    if not_me:
+        parts.append(f"{not_me} “not me” report{'' if not_me == 1 else 's'}")
     if not parts:
         reports = sum(n.new_reports for n in news)
         parts.append(f"{reports} comment report{'' if reports == 1 else 's'}")

@@ -22,6 +22,7 @@ from consult.calls.models import (
 )
 from consult.clock import FixedClock
 from consult.models import AuditEntry, Person
+from consult.moderation.models import NotMeReport
 from consult.vocabulary import Role
 from events.mail import MailSettings
 from events.messages import Site
@@ -272,3 +273,20 @@ async def test_draft_calls_are_neither_moved_nor_announced(
 
     assert (await Call.get(id=call.id)).recorded_phase == CallPhase.DRAFT
     assert mailbox.messages == []
+
+
+async def test_the_digest_tells_of_new_not_me_reports(
+    site: Site, mail: MailSettings, mailbox: Mailbox, clock: FixedClock
+) -> None:
+    now = clock.now()
+    call = await make_call(now, opens_in=timedelta(days=-5))
+    await call.team.add(await organiser("london@example.gov", verified_at=now))
+    response = await submitted(call, "ada@example.org", now - timedelta(days=3))
+    await NotMeReport.create(
+        response=response, name="Ada", email="ada@example.net", created_at=now - timedelta(hours=6)
+    )
+
+    await run_pass(site, mail, now=now)
+
+    assert subjects(mailbox) == [("london@example.gov", "Your daily digest: 1 “not me” report")]
+    assert "/organise/calls/quantum-standards/reports" in text_of(mailbox.messages[0])
