@@ -2,7 +2,8 @@
 
 Closed calls: every response whose author consented is published, except one in twenty held.
 Open calls: the older two thirds of them are published; the newest wait in the moderation queue.
-One published response gives a phone number, redacted; one draws a "this was not me" report.
+One published response gives a phone number, redacted; one waiting in the standards call's queue
+gives another, for a moderator to redact; one published response draws a "this was not me" report.
 Publication goes in bulk (with its audit entries) and the search index is rebuilt per call.
 """
 
@@ -28,6 +29,8 @@ OPEN_CALL_MODERATED = 2 / 3
 PHONE_NUMBER = "020 7946 0018"  # an Ofcom drama number: never a real line
 PHONE_SENTENCE = f" Happy to discuss further: call me on {PHONE_NUMBER}."
 REDACTED_CALL = "research-security-in-collaboration"
+QUEUED_PHONE_CALL = "quantum-standards-priorities"
+QUEUED_PHONE_NUMBER = "0161 496 0755"  # also an Ofcom drama number
 NOT_ME_CALL = "mutual-access-to-facilities"
 
 
@@ -72,6 +75,8 @@ async def moderate_demo(calls: list[Call], moderator: Person, now: datetime) -> 
     by_slug = {call.slug: call for call in calls}
     if REDACTED_CALL in by_slug:
         await _redact_a_phone_number(by_slug[REDACTED_CALL], moderator)
+    if QUEUED_PHONE_CALL in by_slug:
+        await _queue_a_phone_number(by_slug[QUEUED_PHONE_CALL])
     if NOT_ME_CALL in by_slug:
         await _report_not_me(by_slug[NOT_ME_CALL], now)
     return published
@@ -81,15 +86,36 @@ async def _redact_a_phone_number(call: Call, moderator: Person) -> None:
     response = await public_responses_of(call).order_by("id").first()
     if response is None:
         return
-    answer = await Answer.filter(
-        response_id=response.id, question__kind=QuestionKind.LONG_TEXT, sensitive=False
-    ).first()
+    answer = await _long_answer(response.id)
     if answer is None:
         return
     answer.text = answer.text.rstrip() + PHONE_SENTENCE
     await answer.save(update_fields=["text", "updated_at"])
     start = answer.text.index(PHONE_NUMBER)
     await add_redaction(moderator, answer, start, start + len(PHONE_NUMBER), "Phone number")
+
+
+async def _queue_a_phone_number(call: Call) -> None:
+    response = (
+        await Response.filter(
+            call_id=call.id,
+            status="submitted",
+            consent__in=PUBLISHABLE_CONSENT,
+            publication=Publication.PENDING,
+        )
+        .order_by("submitted_at", "id")
+        .first()
+    )
+    answer = await _long_answer(response.id) if response is not None else None
+    if answer is not None:
+        answer.text = answer.text.rstrip() + f" My direct line is {QUEUED_PHONE_NUMBER}."
+        await answer.save(update_fields=["text", "updated_at"])
+
+
+async def _long_answer(response_id: int) -> Answer | None:
+    return await Answer.filter(
+        response_id=response_id, question__kind=QuestionKind.LONG_TEXT, sensitive=False
+    ).first()
 
 
 async def _report_not_me(call: Call, now: datetime) -> None:

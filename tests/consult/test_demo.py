@@ -31,7 +31,7 @@ from consult.clock import FixedClock
 from consult.demo import load_demo
 from consult.demo.calls import CALLS, CAMPAIGN_CALL
 from consult.demo.campaign import COALITION, TEMPLATE
-from consult.demo.moderation import PHONE_NUMBER
+from consult.demo.moderation import PHONE_NUMBER, QUEUED_PHONE_NUMBER
 from consult.demo.people import respondent_profiles
 from consult.demo.registrations import plan_registrations
 from consult.demo.responses import plan_responses
@@ -692,3 +692,13 @@ async def test_demo_moderation_publishes_redacts_a_phone_number_and_has_a_not_me
     assert not await ResponseSearch.filter(body__contains=PHONE_NUMBER).exists()
     [report] = await NotMeReport.all().prefetch_related("response")
     assert report.response.publication == Publication.PUBLISHED
+
+
+async def test_demo_leaves_a_phone_number_in_the_standards_queue_for_a_moderator(
+    db: None, clock: FixedClock
+) -> None:
+    await load_demo(now=clock.now())
+
+    [answer] = await Answer.filter(text__contains=QUEUED_PHONE_NUMBER).prefetch_related("response")
+    assert answer.response.publication == Publication.PENDING
+    assert answer.response.consent != Consent.DO_NOT_PUBLISH
