@@ -54,6 +54,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
             HTTPException: errors.http_error,
             RedirectTo: errors.redirect_to,
             CallNotOpen: call_not_open,
+            PermissionError: errors.permission_refused,
             Exception: errors.server_error,
         },
         lifespan=build_lifespan(settings),

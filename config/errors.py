@@ -36,6 +36,13 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return render_error(request, exc.status_code, exc.detail, dict(exc.headers or {}))
 
 
+async def permission_refused(request: Request, exc: Exception) -> Response:
+    """A service's own permission check said no (the view's check passed a moment earlier, and
+    something changed in between, such as the person leaving the call's team): 403, not 500."""
+    log.warning("permission refused on %s %s: %s", request.method, request.url.path, exc)
+    return render_error(request, 403, None, {})
+
+
 async def redirect_to(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RedirectTo)
     return RedirectResponse(exc.url, status_code=303)

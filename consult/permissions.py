@@ -17,9 +17,14 @@ class Action(StrEnum):
     CREATE_SESSION = "create_session"
     EDIT_SESSION = "edit_session"
     SEE_ATTENDEES = "see_attendees"
+    USE_WORKSPACE = "use_workspace"
+    READ_AUDIT = "read_audit"
 
 
-CREATING = {Action.CREATE_CALL, Action.CREATE_SESSION}
+# What any organiser may do without naming a call or session: start one, open the workspace.
+CREATING = {Action.CREATE_CALL, Action.CREATE_SESSION, Action.USE_WORKSPACE}
+# What only admins may do, whatever the subject.
+ADMINISTERING = {Action.READ_AUDIT}
 
 
 class Teamed(Protocol):
@@ -34,7 +39,7 @@ async def may(person: Person | None, action: Action, subject: Teamed | None = No
         return False
     if person.role == Role.ADMIN:
         return True
-    if person.role != Role.ORGANISER:
+    if person.role != Role.ORGANISER or action in ADMINISTERING:
         return False
     if action in CREATING:
         return True

@@ -22,6 +22,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from consult.calls.models import Call, Question, QuestionKind
+from consult.calls.outcome import OUTCOME_MAX
 from consult.calls.services import CallDetails, QuestionDetails
 from consult.models import Topic
 from consult.uploads import ACCEPTED_DESCRIPTION
@@ -237,3 +238,17 @@ class DocumentForm(CSRFForm):
         description="If you leave this blank, the file's name is shown.",
     )
     file = FileField("File", validators=[file_chosen], description=f"{ACCEPTED_DESCRIPTION}.")
+
+
+class OutcomeForm(CSRFForm):
+    outcome = TextAreaField(
+        "Outcome",
+        filters=[strip_text],
+        validators=[
+            Length(max=OUTCOME_MAX, message=f"The outcome is at most {OUTCOME_MAX:,} characters"),
+            NoControlCharacters(allow_newlines=True),
+        ],
+        description="What was learned and what happens next. Markdown: ## for a heading, "
+        "**bold**, - for a list item, [words](https://example.org) for a link.",
+        render_kw={"rows": 14},
+    )

@@ -17,6 +17,7 @@ routes: list[BaseRoute] = [
     Route(CALL, views.call_overview, name="organise:call"),
     Route(CALL + "/edit", views.call_edit, methods=GET_POST, name="organise:call_edit"),
     Route(CALL + "/publish", views.call_publish, methods=POST, name="organise:call_publish"),
+    Route(CALL + "/outcome", views.call_outcome, methods=GET_POST, name="organise:call_outcome"),
     Route(
         CALL + "/questions/new", views.question_new, methods=GET_POST, name="organise:question_new"
     ),

@@ -21,7 +21,7 @@ from config.web import (
     settings_of,
     signed_in_person,
 )
-from consult.calls import services
+from consult.calls import outcome, services
 from consult.calls.models import Attachment, AttachmentKind, Call, Question
 from consult.calls.queries import documents_of, questions_of
 from consult.calls.services import FieldProblem, NotPublishable
@@ -31,6 +31,7 @@ from consult.queries import topics_in_order
 from forms.calls import (
     CallForm,
     DocumentForm,
+    OutcomeForm,
     QuestionForm,
     call_form_data,
     question_form_data,
@@ -144,6 +145,35 @@ async def call_publish(request: Request) -> Response:
     if published:
         notify(request, f"“{call.title}” is published: {call.phase(now(request)).label.lower()}.")
     return redirect(request, "organise:call", slug=call.slug)
+
+
+async def call_outcome(request: Request) -> Response:
+    """Write the outcome, save it, and publish it once the call has closed."""
+    person = await _organiser(request)
+    call = await _call(request, person)
+    form = await bind_form(request, OutcomeForm, outcome=call.outcome)
+    if request.method == "POST" and form.validate():
+        publishing = (await read_form(request)).get("action") == "publish"
+        try:
+            if publishing:
+                published = await outcome.publish_outcome(
+                    person, call, form.outcome.data or "", now=now(request)
+                )
+            else:
+                published = False
+                await outcome.save_outcome(person, call, form.outcome.data or "")
+        except FieldProblem as problem:
+            form.add_field_error(problem.field, problem.message)
+        else:
+            notify(
+                request,
+                "The outcome is published on the call page."
+                if published
+                else "The outcome has been saved.",
+            )
+            return redirect(request, "organise:call_outcome", slug=call.slug)
+    context = {"form": form, "call": call, "phase": call.phase(now(request))}
+    return render(request, "organise/calls/outcome.html", context, status=_status(request))
 
 
 async def _question_page(

@@ -12,6 +12,7 @@ from consult.calls.queries import calls_page, documents_of, public_call, questio
 from consult.comments.views import comment_section
 from consult.files import attachment_response
 from consult.queries import topic_by_slug, topics_in_order
+from consult.responses.published import published_count
 from consult.responses.services import find_response
 
 FILTERABLE_PHASES = (
@@ -51,6 +52,7 @@ async def call_detail(request: Request) -> Response:
         "questions": await questions_of(call),
         "documents": await documents_of(call),
         "own_response": await find_response(call, person) if person is not None else None,
+        "published_count": await published_count(call),
         **await comment_section(request, call),
     }
     return render(request, "calls/detail.html", context)

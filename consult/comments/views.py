@@ -32,6 +32,7 @@ from consult.comments.queries import (
 )
 from consult.comments.services import Decision, comment_barrier
 from consult.models import Person
+from consult.permissions import Action, may
 from forms.comments import CommentForm, ModerationForm, ReportForm
 
 NEW_PAGE = "comments/new.html"
@@ -180,6 +181,9 @@ async def moderate(request: Request) -> Response:
     person = _person_or_sign_in(request, request.url_for("comments:moderation", slug=slug).path)
     form = await bind_form(request, ModerationForm)
     call = await _any_call(request)
+    # Before the comment and the form are looked at: an outsider learns nothing from either.
+    if not await may(person, Action.MODERATE, call):
+        raise HTTPException(403, "Only the organisers of this call can moderate its comments.")
     comment = await comment_on_call(call, request.path_params["comment_id"])
     if comment is None:
         raise HTTPException(404)

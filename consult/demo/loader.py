@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from tortoise.transactions import in_transaction
 
 from consult.accounts.passwords import hash_password
+from consult.analysis.services import detect_campaigns
 from consult.calls.models import (
     Answer,
     Call,
@@ -115,6 +116,10 @@ async def load_demo(
         say(f"  comments: {added.comments} new")
         added.published = await moderate_demo([call for _, call, _ in created], organiser, now)
         say(f"  moderation: {added.published} responses published")
+        for _, call, _ in created:
+            if call.slug == CAMPAIGN_CALL.slug:
+                found = await detect_campaigns(call, now=now)
+                say(f"  campaigns: {found.message}")
         added.sessions, added.registrations = await load_sessions(
             now=now, organiser=organiser, profiles=profiles, seed=SEED, batch=BATCH
         )

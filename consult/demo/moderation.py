@@ -96,17 +96,19 @@ async def _redact_a_phone_number(call: Call, moderator: Person) -> None:
 
 
 async def _queue_a_phone_number(call: Call) -> None:
-    response = (
-        await Response.filter(
-            call_id=call.id,
-            status="submitted",
-            consent__in=PUBLISHABLE_CONSENT,
-            publication=Publication.PENDING,
+    answer = (
+        await Answer.filter(
+            response__call_id=call.id,
+            response__status="submitted",
+            response__consent__in=PUBLISHABLE_CONSENT,
+            response__publication=Publication.PENDING,
+            question__kind=QuestionKind.LONG_TEXT,
+            sensitive=False,
         )
-        .order_by("submitted_at", "id")
+        .exclude(text="")
+        .order_by("response__submitted_at", "id")
         .first()
     )
-    answer = await _long_answer(response.id) if response is not None else None
     if answer is not None:
         answer.text = answer.text.rstrip() + f" My direct line is {QUEUED_PHONE_NUMBER}."
         await answer.save(update_fields=["text", "updated_at"])

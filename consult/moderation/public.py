@@ -218,9 +218,7 @@ async def rebuild_public_text(call_id: int, *, batch: int = 500) -> int:
     await ResponseSearch.filter(call_id=call_id).delete()
     indexed, last_id = 0, 0
     while True:
-        page = (
-            await public_responses_of(call_id).filter(id__gt=last_id).order_by("id").limit(batch)
-        )
+        page = await public_responses_of(call_id).filter(id__gt=last_id).order_by("id").limit(batch)
         if not page:
             return indexed
         views = await public_views(page)

@@ -1,7 +1,38 @@
-"""Routes of this package (filled in as its pages are built)."""
+"""Routes of the moderators' workspace: its home, a call's responses, queues, and the audit log.
+
+`/organise/calls/{slug}/responses/export.{fmt}` (consult.exports) never reaches the response page:
+`{response_id:int}` only matches digits.
+"""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Route
 
-routes: list[BaseRoute] = []
+from consult.moderation import views
+
+POST = ["POST"]
+CALL = "/organise/calls/{slug}"
+RESPONSE = CALL + "/responses/{response_id:int}"
+
+routes: list[BaseRoute] = [
+    Route("/organise/", views.home, name="organise:home"),
+    Route("/organise/audit", views.audit, name="organise:audit"),
+    Route(CALL + "/responses", views.responses, name="moderation:responses"),
+    Route(RESPONSE, views.response_view, name="moderation:response"),
+    Route(RESPONSE + "/publication", views.decide, methods=POST, name="moderation:decide"),
+    Route(RESPONSE + "/redactions", views.redact, methods=POST, name="moderation:redact"),
+    Route(
+        RESPONSE + "/redactions/{redaction_id:int}/delete",
+        views.unredact,
+        methods=POST,
+        name="moderation:unredact",
+    ),
+    Route(CALL + "/moderation", views.queue, name="moderation:queue"),
+    Route(CALL + "/reports", views.reports, name="moderation:reports"),
+    Route(
+        CALL + "/reports/{report_id:int}/resolve",
+        views.resolve_report,
+        methods=POST,
+        name="moderation:resolve_report",
+    ),
+]

@@ -12,6 +12,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from pypika_tortoise.context import SqlContext
+from pypika_tortoise.enums import Dialects
+from pypika_tortoise.terms import Term, ValueWrapper
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 
@@ -67,24 +70,51 @@ def search_terms(text: str) -> list[str]:
     return WORD.findall(text.lower())[:MAX_TERMS]
 
 
+# The ids of responses whose public text has every term; {param} is the one query parameter.
+SQLITE_MATCHING = (
+    "SELECT response_id FROM response_search WHERE id IN "
+    "(SELECT rowid FROM response_search_fts WHERE response_search_fts MATCH {param})"
+)
+POSTGRES_MATCHING = (
+    "SELECT response_id FROM response_search "
+    "WHERE to_tsvector('english', body) @@ plainto_tsquery('english', {param})"
+)
+
+
+def _query(sqlite: bool, terms: list[str]) -> str:
+    # Each term quoted for FTS5: it reads it as a plain string, never as an operator or column
+    # filter. plainto_tsquery ignores any syntax itself.
+    return " ".join(f'"{term}"' for term in terms) if sqlite else " ".join(terms)
+
+
 def match_sql(client: BaseDBAsyncClient, terms: list[str]) -> tuple[str, list[Any]]:
     """A condition on `response.id` that is true for responses whose public text has every term.
 
     Returns SQL to put in a WHERE clause (referring to the `response` table) and its parameters.
     """
-    if is_sqlite(client):
-        # Each term quoted: FTS5 reads it as a plain string, never as an operator or column filter.
-        query = " ".join(f'"{term}"' for term in terms)
-        return (
-            '"response"."id" IN (SELECT response_id FROM response_search WHERE id IN '
-            "(SELECT rowid FROM response_search_fts WHERE response_search_fts MATCH ?))",
-            [query],
-        )
-    return (
-        '"response"."id" IN (SELECT response_id FROM response_search '
-        "WHERE to_tsvector('english', body) @@ plainto_tsquery('english', $1))",
-        [" ".join(terms)],
+    sqlite = is_sqlite(client)
+    matching = (SQLITE_MATCHING if sqlite else POSTGRES_MATCHING).format(
+        param="?" if sqlite else "$1"
     )
+    return f'"response"."id" IN ({matching})', [_query(sqlite, terms)]
+
+
+class Matching(Term):
+    """The same condition for the ORM: `Response.filter(id__in=Matching(terms))`.
+
+    The query builder numbers the parameter itself (`?` on SQLite, `$n` on PostgreSQL), so the
+    search combines with any other filter, count, order and page in one indexed query. A term
+    of pypika-tortoise, Tortoise's query builder, like Tortoise's own `Subquery`.
+    """
+
+    def __init__(self, terms: list[str]) -> None:
+        super().__init__()
+        self.terms = terms
+
+    def get_sql(self, ctx: SqlContext) -> str:
+        sqlite = ctx.dialect == Dialects.SQLITE
+        param = ValueWrapper(_query(sqlite, self.terms)).get_sql(ctx)
+        return "(" + (SQLITE_MATCHING if sqlite else POSTGRES_MATCHING).format(param=param) + ")"
 
 
 def default_client() -> BaseDBAsyncClient:

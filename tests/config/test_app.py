@@ -120,6 +120,20 @@ async def test_an_unexpected_error_gets_the_500_page_without_a_trace(app: Starle
     assert response.headers["content-security-policy"].startswith("default-src 'self'")
 
 
+async def test_a_service_refusing_permission_gets_the_403_page_not_a_500(app: Starlette) -> None:
+    async def refused(request: Request) -> None:
+        raise PermissionError("not on this call's team")
+
+    app.router.routes.append(Route("/refused", refused))
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        response = await client.get("/refused")
+
+    assert response.status_code == 403
+    assert in_layout(response)
+    assert "call's team" not in response.text
+
+
 async def test_every_page_carries_the_security_headers(client: httpx.AsyncClient) -> None:
     response = await client.get("/")
 

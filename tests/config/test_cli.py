@@ -48,8 +48,8 @@ def test_migrate_demo_and_createadmin_on_a_new_data_folder(tmp_path: Path) -> No
     assert first.returncode == 0, first.stderr
     assert (
         "5 topics, 210 new people (210 in all), 8 new calls (8 in all), "
-        "468 new responses (468 in all), 12 new comments, 19 new sessions (19 in all), "
-        in first.stdout
+        "468 new responses (468 in all), 12 new comments, 265 responses published, "
+        "19 new sessions (19 in all), " in first.stdout
     )
     # Loaded in the autumn, the weekly series may lose a holiday meeting and its registrations.
     added = re.search(r"(\d+) new registrations \((\d+) in all\)\.", first.stdout)
@@ -59,7 +59,8 @@ def test_migrate_demo_and_createadmin_on_a_new_data_folder(tmp_path: Path) -> No
     assert "  sessions: 19 (19 new), " in first.stdout
     assert (
         "5 topics, 0 new people (210 in all), 0 new calls (8 in all), "
-        "0 new responses (468 in all), 0 new comments, 0 new sessions (19 in all), "
+        "0 new responses (468 in all), 0 new comments, 0 responses published, "
+        "0 new sessions (19 in all), "
         f"0 new registrations ({added[2]} in all)." in second.stdout
     )
     assert "Nothing new was added" in second.stdout

@@ -75,7 +75,7 @@ async def real_objects(client: httpx.AsyncClient, clock: FixedClock) -> dict[str
     call = await make_call(clock.now(), slug="standards")
     await call.team.add(admin)
     tracking = new_tracking_number(2026)
-    await Response.create(
+    response = await Response.create(
         call=call,
         respondent=admin,
         status=ResponseStatus.SUBMITTED,
@@ -104,7 +104,12 @@ async def real_objects(client: httpx.AsyncClient, clock: FixedClock) -> dict[str
         "comment_id": str(comment.id),
         "question_id": str(question.id),
         "tracking": tracking,
+        "response_id": str(response.id),
         "key": "2027-03-10T15:00:00Z",
+        # Refused before any lookup (the token is checked first), so these need not exist.
+        "redaction_id": "1",
+        "report_id": "1",
+        "campaign_id": "1",
     }
 
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from consult.accounts.passwords import verify_password
+from consult.analysis.models import Campaign
 from consult.calls.models import (
     Answer,
     Call,
@@ -321,10 +322,11 @@ async def test_demo_second_load_adds_nothing_and_says_so(db: None, clock: FixedC
         "  people: 10 named, 200 respondents (210 new)",
         "  calls: 8 (8 new)",
     ]
-    assert lines[-4].startswith("  responses: 468/468 (")
-    assert lines[-3:] == [
+    assert lines[-5].startswith("  responses: 468/468 (")
+    assert lines[-4:] == [
         "  comments: 12 new",
         "  moderation: 265 responses published",
+        "  campaigns: 1 campaign found: 80 responses in all, the largest with 80.",
         "  sessions: 19 (19 new), 732 new registrations",
     ]
 
@@ -702,3 +704,16 @@ async def test_demo_leaves_a_phone_number_in_the_standards_queue_for_a_moderator
     [answer] = await Answer.filter(text__contains=QUEUED_PHONE_NUMBER).prefetch_related("response")
     assert answer.response.publication == Publication.PENDING
     assert answer.response.consent != Consent.DO_NOT_PUBLISH
+
+
+async def test_demo_campaign_is_found_and_stored_with_each_members_added_text(
+    db: None, clock: FixedClock
+) -> None:
+    await load_demo(now=clock.now())
+
+    [campaign] = await Campaign.all()
+    assert campaign.size == 80
+    assert campaign.template == " ".join(TEMPLATE)
+    members = await Response.filter(campaign_id=campaign.id)
+    assert len(members) == 80
+    assert sum(bool(m.campaign_extra) for m in members) >= 40

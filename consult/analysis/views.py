@@ -1,0 +1,105 @@
+"""A call's analysis and its form-letter campaigns, in the organiser workspace.
+
+Every page asks `may()` twice: whether the person organises at all, then whether they may read
+this call's responses (or moderate it, to act). A POST's CSRF token is checked before the call is
+looked up, so a forged form learns nothing. Services check the permission again and audit.
+"""
+
+from __future__ import annotations
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from config.web import notify, now, page_number, read_form, redirect, render, signed_in_person
+from consult.analysis import queries
+from consult.analysis.charts import analysis_sections
+from consult.analysis.models import Campaign
+from consult.analysis.services import decide_campaign, run_campaign_detection
+from consult.analysis.stats import call_analysis
+from consult.calls.models import Call, Publication
+from consult.models import Person
+from consult.permissions import Action, may
+
+NOT_ON_TEAM = "Only the call's team can see its analysis."
+
+
+async def _organiser(request: Request) -> Person:
+    person = signed_in_person(request)
+    if not await may(person, Action.USE_WORKSPACE):
+        raise HTTPException(403, "Only organisers and admins can use the workspace.")
+    return person
+
+
+async def _call(request: Request, person: Person, action: Action) -> Call:
+    """The call named in the path, if `person` may act on it (a POST's token is checked first)."""
+    if request.method == "POST":
+        await read_form(request)
+    call = await Call.filter(slug=request.path_params["slug"]).select_related("topic").first()
+    if call is None:
+        raise HTTPException(404)
+    if not await may(person, action, call):
+        raise HTTPException(403, NOT_ON_TEAM)
+    return call
+
+
+async def _campaign(request: Request, call: Call) -> Campaign:
+    found = await queries.campaign_on_call(call, int(request.path_params["campaign_id"]))
+    if found is None:
+        raise HTTPException(404)
+    return found
+
+
+async def analysis(request: Request) -> Response:
+    person = await _organiser(request)
+    call = await _call(request, person, Action.READ_RESPONSES)
+    found = await call_analysis(call)
+    context = {"call": call, "analysis": found, "sections": analysis_sections(found)}
+    return render(request, "analysis/overview.html", context)
+
+
+async def campaigns(request: Request) -> Response:
+    person = await _organiser(request)
+    call = await _call(request, person, Action.READ_RESPONSES)
+    context = {
+        "call": call,
+        "campaigns": await queries.campaigns_of(call),
+        "detected_at": await queries.last_detection(call),
+        "may_moderate": await may(person, Action.MODERATE, call),
+    }
+    return render(request, "analysis/campaigns.html", context)
+
+
+async def detect(request: Request) -> Response:
+    person = await _organiser(request)
+    call = await _call(request, person, Action.MODERATE)
+    summary = await run_campaign_detection(person, call, now=now(request))
+    notify(request, summary.message)
+    return redirect(request, "analysis:campaigns", slug=call.slug)
+
+
+async def campaign(request: Request) -> Response:
+    person = await _organiser(request)
+    call = await _call(request, person, Action.READ_RESPONSES)
+    found = await _campaign(request, call)
+    context = {
+        "call": call,
+        "campaign": found,
+        "status": await queries.member_status(found),
+        "page": await queries.campaign_members(found, page=page_number(request)),
+        "may_moderate": await may(person, Action.MODERATE, call),
+    }
+    return render(request, "analysis/campaign.html", context)
+
+
+async def campaign_publication(request: Request) -> Response:
+    person = await _organiser(request)
+    call = await _call(request, person, Action.MODERATE)
+    found = await _campaign(request, call)
+    decision = (await read_form(request)).get("decision")
+    if decision not in (Publication.PUBLISHED, Publication.HELD):
+        raise HTTPException(400, "Choose to publish or to hold the campaign.")
+    publication = Publication(str(decision))
+    result = await decide_campaign(person, found, publication, now=now(request))
+    notify(request, f"Campaign {found.id}: {result.message(publication)}")
+    return redirect(request, "analysis:campaign", slug=call.slug, campaign_id=found.id)

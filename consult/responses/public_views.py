@@ -1,0 +1,103 @@
+"""Published responses: the list with filters and search, and the "this was not me" form."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response as HttpResponse
+
+from config.web import (
+    bind_form,
+    client_address,
+    now,
+    page_number,
+    redirect,
+    render,
+    settings_of,
+    too_many,
+)
+from consult.accounts.ratelimit import RateLimited
+from consult.accounts.services import FieldProblem
+from consult.calls.models import Call, RespondentType, Response
+from consult.calls.queries import public_call
+from consult.moderation.public import PublicResponse
+from consult.moderation.reports import report_not_me
+from consult.responses.published import (
+    BadFilter,
+    Filters,
+    published_count,
+    published_countries,
+    published_page,
+    published_response,
+)
+from consult.vocabulary import Sector
+from forms.not_me import NotMeForm
+
+NOT_ME_PAGE = "published/not_me.html"
+
+
+async def _public_call(request: Request) -> Call:
+    call = await public_call(request.path_params["slug"])
+    if call is None:
+        raise HTTPException(404)
+    return call
+
+
+async def _published(request: Request, call: Call) -> tuple[Response, PublicResponse]:
+    found = await published_response(call, request.path_params["response_id"])
+    if found is None:
+        raise HTTPException(404)
+    return found
+
+
+async def published(request: Request) -> HttpResponse:
+    call = await _public_call(request)
+    try:
+        filters = Filters.parse(request.query_params)
+    except BadFilter as problem:
+        raise HTTPException(400, str(problem)) from None
+    page = await published_page(call, filters, page_number(request))
+    context = {
+        "call": call,
+        "page": page,
+        "filters": filters,
+        "query_string": urlencode(filters.as_params()),
+        "published_total": await published_count(call) if filters.active else page.total,
+        "sectors": list(Sector),
+        "countries": await published_countries(call),
+        "respondent_types": list(RespondentType),
+    }
+    return render(request, "published/list.html", context)
+
+
+async def not_me(request: Request) -> HttpResponse:
+    form = await bind_form(request, NotMeForm)  # a POST's CSRF token first: 403 before lookups
+    call = await _public_call(request)
+    response, view = await _published(request, call)
+    context = {"call": call, "view": view, "form": form}
+    if request.method == "POST" and form.validate():
+        try:
+            await report_not_me(
+                response,
+                form.name.data or "",
+                form.email.data or "",
+                form.details.data or "",
+                now(request),
+                address=client_address(request),
+                limit=settings_of(request).comment_limit,
+            )
+        except RateLimited as exc:
+            return too_many(request, NOT_ME_PAGE, context, exc)
+        except FieldProblem as problem:
+            form.add_field_error(problem.field, problem.message)
+        else:
+            return redirect(request, "responses:not_me_sent", slug=call.slug, response_id=view.id)
+    return render(request, NOT_ME_PAGE, context, status=400 if request.method == "POST" else 200)
+
+
+async def not_me_sent(request: Request) -> HttpResponse:
+    call = await _public_call(request)
+    _, view = await _published(request, call)
+    return render(request, "published/not_me_sent.html", {"call": call, "view": view})
