@@ -109,6 +109,11 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "Comments one person may post in a window of seconds (attempts/seconds).",
     ),
     SettingDoc(
+        "NOT_ME_LIMIT",
+        "5/3600",
+        "“This was not me” reports one address may send in a window of seconds (attempts/seconds).",
+    ),
+    SettingDoc(
         "MAX_REQUEST_MB",
         "25",
         "Largest request body accepted, in megabytes; larger ones get 413 before they are read.",
@@ -159,6 +164,7 @@ class Settings:
     upload_max_mb: int = 10
     upload_max_files: int = 5
     comment_limit: Limit = field(default_factory=lambda: Limit(10, 3600))
+    not_me_limit: Limit = field(default_factory=lambda: Limit(5, 3600))
     max_request_mb: int = 25
     scheduler: bool = True
     scheduler_poll_seconds: int = 30
@@ -246,6 +252,7 @@ def _build(config: Config) -> Settings:
         upload_max_mb=config("UPLOAD_MAX_MB", cast=int, default=10),
         upload_max_files=config("UPLOAD_MAX_FILES", cast=int, default=5),
         comment_limit=_limit(config, "COMMENT_LIMIT", "10/3600"),
+        not_me_limit=_limit(config, "NOT_ME_LIMIT", "5/3600"),
         max_request_mb=config("MAX_REQUEST_MB", cast=int, default=25),
         scheduler=_switch(config, "SCHEDULER", default="on"),
         scheduler_poll_seconds=config("SCHEDULER_POLL_SECONDS", cast=int, default=30),

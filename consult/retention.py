@@ -118,5 +118,6 @@ def _longest_limit_window(settings: Settings) -> timedelta:
         settings.signup_limit,
         settings.mail_limit,
         settings.comment_limit,
+        settings.not_me_limit,
     )
     return timedelta(seconds=max(limit.seconds for limit in limits))

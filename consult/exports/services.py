@@ -16,14 +16,18 @@ async def public_export(call: Call) -> Table:
     return await public_table(call)
 
 
-async def organiser_export(actor: Person, call: Call, extension: str) -> Table:
+async def organiser_export(
+    actor: Person, call: Call, extension: str, *, audited: bool = True
+) -> Table:
     """Everything about every submitted response, for the call's team and admins only.
 
     Raises PermissionError for anyone else, before anything is read or written; for the team,
-    records "responses.exported" with the format in the audit log.
+    records "responses.exported" with the format in the audit log (unless not `audited`: a HEAD
+    request, which exports nothing).
     """
     if not await may(actor, Action.READ_RESPONSES, call):
         raise PermissionError("Only the call's team can export its responses.")
     table = await organiser_table(call)
-    await record_action(actor, "responses.exported", call, {"format": extension})
+    if audited:
+        await record_action(actor, "responses.exported", call, {"format": extension})
     return table

@@ -71,7 +71,8 @@ async def organiser_download(request: Request) -> Response:
     if call is None:
         raise HTTPException(404)
     try:
-        table = await organiser_export(person, call, extension)
+        # A HEAD request (a link checker, a download manager) sends no rows, so it is not audited.
+        table = await organiser_export(person, call, extension, audited=request.method != "HEAD")
     except PermissionError as exc:
         raise HTTPException(403, str(exc)) from None
     return _download(table, extension, f"{call.slug}-responses-all")

@@ -86,7 +86,7 @@ async def not_me(request: Request) -> HttpResponse:
                 form.details.data or "",
                 now(request),
                 address=client_address(request),
-                limit=settings_of(request).comment_limit,
+                limit=settings_of(request).not_me_limit,
             )
         except RateLimited as exc:
             return too_many(request, NOT_ME_PAGE, context, exc)

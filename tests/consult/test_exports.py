@@ -400,4 +400,6 @@ async def test_the_organisers_export_is_refused_to_everyone_but_the_team_and_adm
         allowed = await other.get(f"{ORGANISER_EXPORT}.csv")
         assert allowed.status_code == 200
         assert (await other.get(f"{ORGANISER_EXPORT}.pdf")).status_code == 404
+        checked = await other.head(f"{ORGANISER_EXPORT}.csv")  # a link checker: nothing exported
+        assert checked.status_code == 200 and checked.content == b""
     assert await AuditEntry.filter(action="responses.exported").count() == 1

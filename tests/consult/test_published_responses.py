@@ -396,7 +396,7 @@ async def test_only_published_responses_can_be_reported(
 async def test_reports_past_the_limit_get_429_with_retry_after(
     app: Starlette, client: httpx.AsyncClient, record: Record, clock: FixedClock
 ) -> None:
-    limit = app.state.settings.comment_limit
+    limit = app.state.settings.not_me_limit
     token = csrf_from(await client.get(not_me(record, record.ada)))
     for _ in range(limit.attempts):
         sent = await client.post(not_me(record, record.ada), data={"csrf_token": token, **GOOD})
