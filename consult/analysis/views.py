@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from config.web import notify, now, page_number, read_form, redirect, render, signed_in_person
+from config.web import notify, now, page_number, read_form, redirect, render
 from consult.analysis import queries
 from consult.analysis.charts import analysis_sections
 from consult.analysis.models import Campaign
@@ -20,27 +20,16 @@ from consult.analysis.stats import call_analysis
 from consult.calls.models import Call, Publication
 from consult.models import Person
 from consult.permissions import Action, may
+from consult.workspace import team_call, workspace_person
 
 NOT_ON_TEAM = "Only the call's team can see its analysis."
 
 
-async def _organiser(request: Request) -> Person:
-    person = signed_in_person(request)
-    if not await may(person, Action.USE_WORKSPACE):
-        raise HTTPException(403, "Only organisers and admins can use the workspace.")
-    return person
+_organiser = workspace_person
 
 
 async def _call(request: Request, person: Person, action: Action) -> Call:
-    """The call named in the path, if `person` may act on it (a POST's token is checked first)."""
-    if request.method == "POST":
-        await read_form(request)
-    call = await Call.filter(slug=request.path_params["slug"]).select_related("topic").first()
-    if call is None:
-        raise HTTPException(404)
-    if not await may(person, action, call):
-        raise HTTPException(403, NOT_ON_TEAM)
-    return call
+    return await team_call(request, person, action, NOT_ON_TEAM)
 
 
 async def _campaign(request: Request, call: Call) -> Campaign:

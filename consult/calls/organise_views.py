@@ -19,15 +19,15 @@ from config.web import (
     redirect,
     render,
     settings_of,
-    signed_in_person,
 )
 from consult.calls import outcome, services
 from consult.calls.models import Attachment, AttachmentKind, Call, Question
 from consult.calls.queries import documents_of, questions_of
 from consult.calls.services import FieldProblem, NotPublishable
 from consult.models import Person
-from consult.permissions import Action, may
+from consult.permissions import Action
 from consult.queries import topics_in_order
+from consult.workspace import team_call, workspace_person
 from forms.calls import (
     CallForm,
     DocumentForm,
@@ -39,22 +39,11 @@ from forms.calls import (
 
 
 async def _organiser(request: Request) -> Person:
-    person = signed_in_person(request)
-    if not await may(person, Action.CREATE_CALL):
-        raise HTTPException(403, "Only organisers and admins can use the workspace.")
-    return person
+    return await workspace_person(request, Action.CREATE_CALL)
 
 
 async def _call(request: Request, person: Person) -> Call:
-    """The call named in the path, if `person` may edit it (a POST's token is checked first)."""
-    if request.method == "POST":
-        await read_form(request)
-    call = await Call.filter(slug=request.path_params["slug"]).select_related("topic").first()
-    if call is None:
-        raise HTTPException(404)
-    if not await may(person, Action.EDIT_CALL, call):
-        raise HTTPException(403, "Only the call's team can change it.")
-    return call
+    return await team_call(request, person, Action.EDIT_CALL, "Only the call's team can change it.")
 
 
 async def _question(request: Request, call: Call) -> Question:

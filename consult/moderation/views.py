@@ -43,6 +43,7 @@ from consult.moderation.queries import (
 )
 from consult.moderation.services import ModerationProblem
 from consult.permissions import Action, may
+from consult.workspace import team_call, workspace_person
 from forms.moderation import (
     AuditFilterForm,
     PublicationForm,
@@ -54,23 +55,11 @@ from forms.moderation import (
 NOT_ON_TEAM = "Only the call's team can moderate it."
 
 
-async def _organiser(request: Request) -> Person:
-    person = signed_in_person(request)
-    if not await may(person, Action.USE_WORKSPACE):
-        raise HTTPException(403, "Only organisers and admins can use the workspace.")
-    return person
+_organiser = workspace_person
 
 
 async def _call(request: Request, person: Person, action: Action = Action.MODERATE) -> Call:
-    """The call named in the path, if `person` may act on it (a POST's token is checked first)."""
-    if request.method == "POST":
-        await read_form(request)
-    call = await Call.filter(slug=request.path_params["slug"]).select_related("topic").first()
-    if call is None:
-        raise HTTPException(404)
-    if not await may(person, action, call):
-        raise HTTPException(403, NOT_ON_TEAM)
-    return call
+    return await team_call(request, person, action, NOT_ON_TEAM)
 
 
 def _path_id(request: Request, name: str) -> int:
