@@ -20,6 +20,8 @@ from config.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from config.settings import Settings
 from config.templating import build_templates
 from config.web import RedirectTo
+from consult.api.http import CorsForReads, ReadLimiter
+from consult.api.problems import Problem
 from consult.clock import Clock, SystemClock
 from consult.responses.views import CallNotOpen, call_not_open
 from events.calendar_views import FeedCache
@@ -35,6 +37,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
     routes = build_routes()
     middleware = [
         Middleware(SecurityHeadersMiddleware, hsts=settings.https),
+        Middleware(CorsForReads),
         Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_mb * 1024 * 1024),
         Middleware(
             SessionMiddleware,
@@ -55,6 +58,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
             RedirectTo: errors.redirect_to,
             CallNotOpen: call_not_open,
             PermissionError: errors.permission_refused,
+            Problem: errors.api_problem,
             Exception: errors.server_error,
         },
         lifespan=build_lifespan(settings),
@@ -62,6 +66,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
     app.state.settings = settings
     app.state.clock = clock or SystemClock()
     app.state.templates = build_templates()
+    app.state.api_read_limiter = ReadLimiter(
+        settings.api_read_limit.attempts, settings.api_read_limit.seconds
+    )
     app.state.calendar_cache = FeedCache()  # rendered feeds of this process, keyed by content
     names = {route.name for route in routes if isinstance(route, Route)}
     app.state.navigation = tuple((label, name) for label, name in NAVIGATION if name in names)

@@ -18,6 +18,7 @@ APPS: dict[str, tuple[list[str], str]] = {
             "consult.calls.models",
             "consult.moderation.models",
             "consult.analysis.models",
+            "consult.api.models",
         ],
         "consult.migrations",
     ),

@@ -14,6 +14,7 @@ from tortoise.exceptions import DBConnectionError, OperationalError
 
 from config.security import apply_security_headers, is_private_path
 from config.web import RedirectTo
+from consult.api.problems import Problem, from_problem, is_api_path, problem_response
 
 log = logging.getLogger("consult.errors")
 
@@ -34,6 +35,11 @@ DATABASE_DOWN = (DBConnectionError, OperationalError, ConnectionError, sqlite3.O
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     return render_error(request, exc.status_code, exc.detail, dict(exc.headers or {}))
+
+
+async def api_problem(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Problem)
+    return from_problem(exc)
 
 
 async def permission_refused(request: Request, exc: Exception) -> Response:
@@ -69,6 +75,8 @@ async def server_error(request: Request, exc: Exception) -> Response:
 def render_error(
     request: Request, status: int, detail: str | None, headers: dict[str, str] | None
 ) -> Response:
+    if is_api_path(request.url.path):
+        return problem_response(status, detail, headers=headers)
     # Starlette puts the generic phrase in `detail` when none was given; only show our own words.
     generic = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else ""
     context = {

@@ -165,6 +165,9 @@ class Settings:
     upload_max_files: int = 5
     comment_limit: Limit = field(default_factory=lambda: Limit(10, 3600))
     not_me_limit: Limit = field(default_factory=lambda: Limit(5, 3600))
+    api_read_limit: Limit = field(default_factory=lambda: Limit(600, 60))
+    api_token_limit: Limit = field(default_factory=lambda: Limit(60, 3600))
+    api_address_limit: Limit = field(default_factory=lambda: Limit(120, 3600))
     max_request_mb: int = 25
     scheduler: bool = True
     scheduler_poll_seconds: int = 30
@@ -253,6 +256,9 @@ def _build(config: Config) -> Settings:
         upload_max_files=config("UPLOAD_MAX_FILES", cast=int, default=5),
         comment_limit=_limit(config, "COMMENT_LIMIT", "10/3600"),
         not_me_limit=_limit(config, "NOT_ME_LIMIT", "5/3600"),
+        api_read_limit=_limit(config, "API_READ_LIMIT", "600/60"),
+        api_token_limit=_limit(config, "API_TOKEN_LIMIT", "60/3600"),
+        api_address_limit=_limit(config, "API_ADDRESS_LIMIT", "120/3600"),
         max_request_mb=config("MAX_REQUEST_MB", cast=int, default=25),
         scheduler=_switch(config, "SCHEDULER", default="on"),
         scheduler_poll_seconds=config("SCHEDULER_POLL_SECONDS", cast=int, default=30),

@@ -18,6 +18,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from config.settings import Settings
+from consult.api.idempotency import forget_expired as forget_expired_keys
 from consult.audit import record_action
 from consult.calls.models import (
     Attachment,
@@ -68,6 +69,7 @@ async def apply_retention(settings: Settings, *, now: datetime) -> RetentionRepo
         | Q(suppressed_at__lte=now - timedelta(days=settings.sent_mail_days))
     ).delete()
     await RateLimitHit.filter(created_at__lte=now - _longest_limit_window(settings)).delete()
+    await forget_expired_keys(now)
     report = RetentionReport(len(due), deleted, anonymised, mail)
     if due or mail:
         log.info("retention: %s", report)
@@ -119,5 +121,7 @@ def _longest_limit_window(settings: Settings) -> timedelta:
         settings.mail_limit,
         settings.comment_limit,
         settings.not_me_limit,
+        settings.api_token_limit,
+        settings.api_address_limit,
     )
     return timedelta(seconds=max(limit.seconds for limit in limits))

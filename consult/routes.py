@@ -8,6 +8,7 @@ from consult import views
 from consult.accounts import admin_views
 from consult.accounts import views as accounts
 from consult.analysis.routes import routes as analysis_routes
+from consult.api.routes import routes as api_routes
 from consult.calls.organise_routes import routes as organise_call_routes
 from consult.calls.routes import routes as call_routes
 from consult.comments.routes import routes as comment_routes
@@ -78,4 +79,5 @@ routes: list[BaseRoute] = [
     *published_response_routes,
     *moderation_routes,
     *analysis_routes,
+    *api_routes,
 ]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response as HttpResponse
@@ -37,9 +36,9 @@ from consult.files import attachment_response
 from consult.models import Person
 from consult.permissions import Action, may
 from consult.responses import services
+from consult.responses.answer_inputs import answer_inputs
 from consult.responses.emails import response_mail
 from consult.responses.services import (
-    AnswerInput,
     AnswerSheet,
     CallClosed,
     Incomplete,
@@ -189,36 +188,6 @@ def _initial_answers(questions: list[Question], sheet: AnswerSheet) -> dict[str,
     return data
 
 
-async def _answer_inputs(
-    form: CSRFForm, questions: list[Question], max_bytes: int
-) -> dict[int, AnswerInput]:
-    inputs: dict[int, AnswerInput] = {}
-    for question in questions:
-        value = form[question.field_name].data
-        sensitive = bool(form[f"{question.field_name}_sensitive"].data)
-        kind = QuestionKind(question.kind)
-        if kind == QuestionKind.FILE:
-            upload = None
-            if isinstance(value, UploadFile) and value.filename:
-                # Read one byte past the limit: enough to refuse an oversized file without holding it.
-                data = await value.read(max_bytes + 1)
-                upload = (value.filename, data)
-            inputs[question.id] = AnswerInput(sensitive=sensitive, upload=upload)
-        elif kind == QuestionKind.MULTIPLE_CHOICE:
-            inputs[question.id] = AnswerInput(choices=tuple(value or ()), sensitive=sensitive)
-        elif kind == QuestionKind.SINGLE_CHOICE:
-            inputs[question.id] = AnswerInput(
-                choices=(value,) if value else (), sensitive=sensitive
-            )
-        elif kind == QuestionKind.SCALE:
-            inputs[question.id] = AnswerInput(
-                scale=int(value) if value else None, sensitive=sensitive
-            )
-        else:
-            inputs[question.id] = AnswerInput(text=value or "", sensitive=sensitive)
-    return inputs
-
-
 def _file_hint(settings: Settings) -> str:
     return f"{ACCEPTED_DESCRIPTION}, up to {settings.upload_max_mb} MB."
 
@@ -237,7 +206,7 @@ async def answers(request: Request) -> HttpResponse:
         )
         if form.validate():
             try:
-                inputs = await _answer_inputs(form, questions, settings.upload_max_mb * 1024 * 1024)
+                inputs = await answer_inputs(form, questions, settings.upload_max_mb * 1024 * 1024)
                 await services.save_answers(
                     response,
                     found.call,
@@ -336,21 +305,28 @@ async def submit(request: Request) -> HttpResponse:
         return render(request, "responses/check.html", context, status=400)
     # The row is committed: only now may a receipt be shown or mailed.
     if not outcome.repeated:
-        await _mail_copy(
-            request, found, outcome.response, questions, first=outcome.first_submission
+        await send_response_copy(
+            request,
+            found.person,
+            found.call,
+            outcome.response,
+            questions,
+            first=outcome.first_submission,
         )
     request.session["receipt"] = outcome.response.tracking_number
     return redirect(request, "responses:receipt", tracking=outcome.response.tracking_number)
 
 
-async def _mail_copy(
+async def send_response_copy(
     request: Request,
-    found: Respondent,
+    person: Person,
+    call: Call,
     response: Response,
     questions: list[Question],
     *,
     first: bool,
 ) -> None:
+    """Mail the respondent a copy of what they submitted, once per revision (the API uses it too)."""
     settings = settings_of(request)
     sheet = await services.answer_sheet(response)
     link = settings.url_for_path(
@@ -358,8 +334,8 @@ async def _mail_copy(
     )
     mail = response_mail(
         request.app.state.templates.env,
-        found.person,
-        found.call,
+        person,
+        call,
         response,
         questions,
         sheet,
@@ -369,7 +345,7 @@ async def _mail_copy(
     # Keyed by revision: a repeated submit finds the message already written and sends nothing.
     key = f"response_copy:{response.id}:{response.revision}"
     await deliver_now(
-        settings.mail, key, "response_copy", mail, now=now(request), person_id=found.person.id
+        settings.mail, key, "response_copy", mail, now=now(request), person_id=person.id
     )
 
 

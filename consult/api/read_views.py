@@ -1,0 +1,228 @@
+"""The read API: topics, calls with questions, sessions with occurrences, published responses and
+approved comments. Everything here is public; each view reads through the same queries and
+publication rules as the pages."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from tortoise.expressions import F
+
+from config.web import client_address, now, settings_of
+from consult.api import serialise
+from consult.api.http import (
+    decode_cursor,
+    encode_cursor,
+    instant,
+    json_response,
+    page_links,
+    query_instant,
+    query_limit,
+)
+from consult.api.problems import Problem
+from consult.calls.models import Call, CallPhase, CommentStatus
+from consult.calls.queries import documents_of, in_phase, public_call, public_calls, questions_of
+from consult.comments.queries import threads_for
+from consult.markdown import render_markdown
+from consult.moderation.public import public_views
+from consult.queries import topic_by_slug, topics_in_order
+from consult.responses.published import BadFilter, Filters, published_count, published_responses
+from events.models import Session, Visibility
+from events.queries import change_of, rule_of
+from events.recurrence import occurrences
+
+DEFAULT_RANGE = timedelta(days=90)
+LONGEST_RANGE = timedelta(days=366)
+CALL_STATUSES = tuple(p.value for p in CallPhase if p != CallPhase.DRAFT)
+
+
+def _url(request: Request) -> serialise.Url:
+    settings = settings_of(request)
+
+    def url(name: str, **params: Any) -> str:
+        return settings.url_for_path(request.url_for(name, **params).path)
+
+    return url
+
+
+def _check_rate(request: Request) -> None:
+    request.app.state.api_read_limiter.check(client_address(request))
+
+
+async def _call(request: Request) -> Call:
+    found = await public_call(request.path_params["slug"])
+    if found is None:
+        raise Problem(404, "There is no public call with this slug.")
+    return found
+
+
+async def topics(request: Request) -> Response:
+    _check_rate(request)
+    url = _url(request)
+    return json_response(
+        request, {"data": [serialise.topic(t, url) for t in await topics_in_order()]}
+    )
+
+
+async def topic(request: Request) -> Response:
+    _check_rate(request)
+    found = await topic_by_slug(request.path_params["slug"])
+    if found is None:
+        raise Problem(404, "There is no topic with this slug.")
+    return json_response(request, serialise.topic(found, _url(request)))
+
+
+async def calls(request: Request) -> Response:
+    """Public calls, newest first, filtered by topic and status, in pages chosen by a cursor."""
+    _check_rate(request)
+    moment = now(request)
+    query = public_calls()
+    topic_slug = request.query_params.get("topic")
+    if topic_slug is not None:
+        found = await topic_by_slug(topic_slug)
+        if found is None:
+            raise Problem(400, "`topic` must be the slug of a topic (see /api/v1/topics).")
+        query = query.filter(topic_id=found.id)
+    status = request.query_params.get("status")
+    if status is not None:
+        if status not in CALL_STATUSES:
+            raise Problem(400, f"`status` must be one of: {', '.join(CALL_STATUSES)}.")
+        query = query.filter(in_phase(CallPhase(status), moment))
+    after, limit = decode_cursor(request), query_limit(request)
+    if after:
+        query = query.filter(id__lt=after)
+    rows = await query.order_by("-id").limit(limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    url = _url(request)
+    return json_response(
+        request,
+        {
+            "data": [serialise.call(c, url, moment) for c in rows],
+            "links": page_links(request, encode_cursor(rows[-1].id) if more else None),
+        },
+    )
+
+
+async def call(request: Request) -> Response:
+    _check_rate(request)
+    found = await _call(request)
+    await found.fetch_related("topic")
+    documents = await documents_of(found)
+    for document in documents:
+        document.call = found
+    data = serialise.call_detail(
+        found,
+        _url(request),
+        now(request),
+        await questions_of(found),
+        documents,
+        await published_count(found),
+    )
+    return json_response(request, data)
+
+
+async def call_responses(request: Request) -> Response:
+    """Published responses, exactly as the public pages show them, oldest first, by cursor."""
+    _check_rate(request)
+    found = await _call(request)
+    try:
+        filters = Filters.parse(request.query_params)
+    except BadFilter as bad:
+        raise Problem(400, str(bad)) from None
+    after, limit = decode_cursor(request), query_limit(request)
+    query = published_responses(found, filters)
+    total = await query.count()
+    query = query.filter(id__gt=after)
+    if filters.terms:
+        # As on the pages: "id" + 0 keeps PostgreSQL on the search index (consult.responses.published).
+        query = query.annotate(position=F("id") + 0).order_by("position", "id")
+    else:
+        query = query.order_by("id")
+    rows = await query.limit(limit + 1)
+    more = len(rows) > limit
+    views = await public_views(rows[:limit])
+    url = _url(request)
+    return json_response(
+        request,
+        {
+            "data": [serialise.public_response(v, found.slug, url) for v in views],
+            "total": total,
+            "links": page_links(request, encode_cursor(rows[limit - 1].id) if more else None),
+        },
+    )
+
+
+async def call_comments(request: Request) -> Response:
+    """Approved comments, oldest first; a reply names its parent (threads are one level deep)."""
+    _check_rate(request)
+    found = await _call(request)
+    data = []
+    for thread in await threads_for(found, None):
+        for item in (thread.comment, *thread.replies):
+            if item.status == CommentStatus.APPROVED:
+                data.append(serialise.comment(item, str(render_markdown(item.body))))
+    return json_response(request, {"data": data})
+
+
+def _range(request: Request) -> tuple[Any, Any]:
+    start = query_instant(request, "from") or now(request)
+    end = query_instant(request, "to") or start + DEFAULT_RANGE
+    if end <= start:
+        raise Problem(400, "`to` must come after `from`.")
+    if end - start > LONGEST_RANGE:
+        raise Problem(400, "Ask for at most 366 days at a time.")
+    return start, end
+
+
+async def sessions(request: Request) -> Response:
+    """Public sessions with their occurrences inside [from, to) (default: the next 90 days)."""
+    _check_rate(request)
+    start, end = _range(request)
+    query = Session.filter(visibility=Visibility.PUBLIC, starts_at__lt=end)
+    topic_slug = request.query_params.get("topic")
+    if topic_slug is not None:
+        found = await topic_by_slug(topic_slug)
+        if found is None:
+            raise Problem(400, "`topic` must be the slug of a topic (see /api/v1/topics).")
+        query = query.filter(topics__id=found.id)
+    rows = await query.prefetch_related("topics", "overrides", "call").order_by("starts_at", "id")
+    url = _url(request)
+    data = []
+    for row in rows:
+        dates = occurrences(
+            rule_of(row),
+            [change_of(o) for o in row.overrides],
+            window_start=start,
+            window_end=end,
+        )
+        if dates:
+            data.append(serialise.session(row, url, dates))
+    return json_response(
+        request,
+        {"data": data, "from": instant(start), "to": instant(end)},
+    )
+
+
+async def session(request: Request) -> Response:
+    _check_rate(request)
+    start, end = _range(request)
+    row = await Session.get_or_none(
+        slug=request.path_params["slug"], visibility=Visibility.PUBLIC
+    ).prefetch_related("topics", "overrides", "call")
+    if row is None:
+        raise Problem(404, "There is no public session with this slug.")
+    dates = occurrences(
+        rule_of(row), [change_of(o) for o in row.overrides], window_start=start, window_end=end
+    )
+    return json_response(
+        request,
+        {
+            **serialise.session(row, _url(request), dates),
+            "from": instant(start),
+            "to": instant(end),
+        },
+    )

@@ -1,0 +1,39 @@
+"""Routes of the JSON API (/api/v1), its OpenAPI document and its reference page."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute, Route
+
+from consult.api import docs_views, read_views, write_views
+
+V1 = "/api/v1"
+
+routes: list[BaseRoute] = [
+    Route(f"{V1}/openapi.json", docs_views.openapi_json, name="api:openapi"),
+    Route("/api/docs", docs_views.reference, name="api:docs"),
+    Route(f"{V1}/topics", read_views.topics, name="api:topics"),
+    Route(f"{V1}/topics/{{slug}}", read_views.topic, name="api:topic"),
+    Route(f"{V1}/calls", read_views.calls, name="api:calls"),
+    Route(f"{V1}/calls/{{slug}}", read_views.call, name="api:call"),
+    Route(
+        f"{V1}/calls/{{slug}}/responses",
+        read_views.call_responses,
+        name="api:call_responses",
+    ),
+    Route(
+        f"{V1}/calls/{{slug}}/responses",
+        write_views.submit,
+        methods=["POST"],
+        name="api:submit_response",
+    ),
+    Route(f"{V1}/calls/{{slug}}/comments", read_views.call_comments, name="api:call_comments"),
+    Route(f"{V1}/sessions", read_views.sessions, name="api:sessions"),
+    Route(f"{V1}/sessions/{{slug}}", read_views.session, name="api:session"),
+    Route(f"{V1}/responses/{{tracking}}", write_views.own_response, name="api:response"),
+    Route(
+        f"{V1}/responses/{{tracking}}",
+        write_views.replace,
+        methods=["PUT"],
+        name="api:replace_response",
+    ),
+]

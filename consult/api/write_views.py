@@ -1,0 +1,263 @@
+"""The write API: an organisation submits and changes its response with an API token.
+
+Every write needs `Authorization: Bearer <token>` and an `Idempotency-Key`. The order of checks
+is deliberate: who you are (401), how often (429), the key (400), the body (415/400), the key's
+history (replay, 422 for another body, 409 while the first is running), then the call and its
+rules (404, 403, 409, 422). The work and the stored answer commit together; only then is the copy
+mailed, and a failure lets go of the key and leaves no trace.
+"""
+
+from __future__ import annotations
+
+import string
+from datetime import datetime
+
+from starlette.requests import Request
+from starlette.responses import Response
+from tortoise.transactions import in_transaction
+
+from config.web import client_address, now, settings_of
+from consult.accounts.ratelimit import RateLimited, check_limit, record_hit
+from consult.accounts.services import FieldProblem
+from consult.api import idempotency, serialise
+from consult.api.http import dumps, json_body, json_response
+from consult.api.idempotency import KeyInFlight, KeyReused, StoredAnswer
+from consult.api.models import ApiToken, IdempotentRequest
+from consult.api.problems import Problem
+from consult.api.read_views import _call, _url
+from consult.api.submission import problem_errors, read_submission
+from consult.api.tokens import authenticate
+from consult.calls.models import Answer, Call
+from consult.calls.models import Response as CallResponse
+from consult.calls.queries import questions_of
+from consult.models import Person
+from consult.responses import services
+from consult.responses.services import CallClosed, Incomplete, UploadRules
+from consult.responses.tracking import normalise
+from consult.responses.views import send_response_copy
+
+KEY_CHARACTERS = frozenset(string.ascii_letters + string.digits + "-_.:+/=~")
+CHALLENGE = 'Bearer realm="QIST Consult API"'
+
+
+async def _token(request: Request) -> ApiToken:
+    scheme, _, secret = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise Problem(
+            401,
+            "Send your API token as `Authorization: Bearer <token>` (create one on your account page).",
+            headers={"WWW-Authenticate": CHALLENGE},
+        )
+    token = await authenticate(secret.strip(), now=now(request))
+    if token is None:
+        raise Problem(
+            401,
+            "This API token is not valid: it may have been revoked.",
+            headers={"WWW-Authenticate": f'{CHALLENGE}, error="invalid_token"'},
+        )
+    return token
+
+
+async def _limit(request: Request, token: ApiToken) -> None:
+    settings, moment = settings_of(request), now(request)
+    counted = [
+        (f"api-token:{token.id}", settings.api_token_limit),
+        (f"api-address:{client_address(request)}", settings.api_address_limit),
+    ]
+    try:
+        for key, limit in counted:
+            await check_limit(key, limit, now=moment)
+    except RateLimited as limited:
+        raise Problem(
+            429,
+            f"Too many writes: try again in {limited.retry_after} seconds.",
+            headers={"Retry-After": str(limited.retry_after)},
+        ) from None
+    for key, limit in counted:
+        await record_hit(key, limit, now=moment)
+
+
+def _idempotency_key(request: Request) -> str:
+    key = request.headers.get("idempotency-key", "").strip().strip('"')
+    if not key:
+        raise Problem(
+            400,
+            "Send an `Idempotency-Key` header (a new random value, such as a UUID, per response "
+            "you mean to send) so a retried request cannot submit twice.",
+        )
+    if len(key) > idempotency.KEY_MAX or not set(key) <= KEY_CHARACTERS:
+        raise Problem(400, "`Idempotency-Key` must be 1–255 letters, digits or - _ . : + / = ~.")
+    return key
+
+
+def _may_respond(person: Person) -> None:
+    if not person.is_verified:
+        raise Problem(403, "The account that holds this token has not confirmed its email address.")
+    if not person.organisation:
+        raise Problem(403, "API tokens act for an organisation: the account no longer names one.")
+
+
+def _replay(stored: StoredAnswer) -> Response:
+    headers = {"Idempotent-Replayed": "true", "Cache-Control": "no-store"}
+    if stored.location:
+        headers["Location"] = stored.location
+    media = "application/json" if stored.status_code < 400 else "application/problem+json"
+    return Response(dumps(stored.body), stored.status_code, headers=headers, media_type=media)
+
+
+async def submit(request: Request) -> Response:
+    """POST /api/v1/calls/{slug}/responses: submit this organisation's response to a call."""
+    return await _write(request, tracking=None)
+
+
+async def replace(request: Request) -> Response:
+    """PUT /api/v1/responses/{tracking}: change a submitted response before the deadline."""
+    return await _write(request, tracking=request.path_params["tracking"])
+
+
+async def _write(request: Request, *, tracking: str | None) -> Response:
+    token = await _token(request)
+    person = token.person
+    await _limit(request, token)
+    key = _idempotency_key(request)
+    raw, data = await json_body(request)
+    moment = now(request)
+    try:
+        claimed, stored = await idempotency.claim(
+            person.id,
+            key,
+            idempotency.fingerprint(request.method, request.url.path, raw),
+            now=moment,
+        )
+    except KeyReused:
+        raise Problem(
+            422, "This Idempotency-Key was used for a different request: use a new key."
+        ) from None
+    except KeyInFlight:
+        raise Problem(
+            409,
+            "A request with this Idempotency-Key is still being processed: retry shortly.",
+            headers={"Retry-After": "2"},
+        ) from None
+    if stored is not None:
+        return _replay(stored)
+    try:
+        return await _work(request, person, claimed, data, tracking, moment)
+    except BaseException:
+        await idempotency.release(claimed)
+        raise
+
+
+async def _target(
+    person: Person, tracking: str | None, request: Request
+) -> tuple[Call, CallResponse | None]:
+    if tracking is None:
+        call = await _call(request)
+        return call, await services.find_response(call, person)
+    number = normalise(tracking)
+    found = (
+        await CallResponse.get_or_none(
+            tracking_number=number, respondent_id=person.id
+        ).select_related("call")
+        if number
+        else None
+    )
+    if found is None:
+        # Another organisation's response is "not found" too: a token reveals nothing of others.
+        raise Problem(404, "Your organisation has no response with this tracking number.")
+    return found.call, found
+
+
+async def _work(
+    request: Request,
+    person: Person,
+    claimed: IdempotentRequest,
+    data: dict[str, object],
+    tracking: str | None,
+    moment: datetime,
+) -> Response:
+    call, existing = await _target(person, tracking, request)
+    _may_respond(person)
+    questions = await questions_of(call)
+    submission = await read_submission(data, questions, person.organisation)
+    if not call.accepts_responses(moment):
+        raise Problem(
+            409, f"The call is {call.phase(moment).value}: it does not accept responses now."
+        )
+    if tracking is None and existing is not None and existing.tracking_number is not None:
+        raise Problem(
+            409,
+            "Your organisation has already responded to this call: change that response with PUT.",
+            extra={"tracking_number": existing.tracking_number},
+        )
+    created = existing is None
+    response = existing or await services.start_response(call, person, now=moment)
+    settings = settings_of(request)
+    status = 201 if tracking is None else 200
+    try:
+        async with in_transaction():
+            await services.save_details(response, call, submission.details, now=moment)
+            await services.save_answers(
+                response,
+                call,
+                questions,
+                submission.inputs,
+                uploads=UploadRules(
+                    settings.upload_dir,
+                    settings.upload_max_mb * 1024 * 1024,
+                    settings.upload_max_files,
+                ),
+                person=person,
+                now=moment,
+            )
+            submit_token = await services.issue_submit_token(response)
+            outcome = await services.submit_response(
+                response, call, questions, submit_token, now=moment
+            )
+            submitted = outcome.response
+            submitted.call = call
+            await call.fetch_related("topic")
+            answers = await Answer.filter(response_id=submitted.id).prefetch_related("files")
+            body = serialise.own_response(submitted, _url(request), answers)
+            location = body["links"]["self"]
+            await idempotency.remember(claimed, StoredAnswer(status, body, location))
+    except (FieldProblem, Incomplete, CallClosed) as refused:
+        if created:
+            await CallResponse.filter(id=response.id, tracking_number__isnull=True).delete()
+        raise _refusal(refused, submission.pointers, call, moment) from None
+    except BaseException:
+        if created:
+            await CallResponse.filter(id=response.id, tracking_number__isnull=True).delete()
+        raise
+    if not outcome.repeated:
+        await send_response_copy(
+            request, person, call, submitted, questions, first=outcome.first_submission
+        )
+    return json_response(request, body, status=status, headers={"Location": location}, public=False)
+
+
+def _refusal(refused: Exception, pointers: dict[str, str], call: Call, moment: datetime) -> Problem:
+    if isinstance(refused, CallClosed):
+        return Problem(
+            409, f"The call is {call.phase(moment).value}: it does not accept responses now."
+        )
+    if isinstance(refused, FieldProblem):
+        problems = [(refused.field, refused.message)]
+    else:
+        assert isinstance(refused, Incomplete)
+        problems = refused.problems
+    return Problem(
+        422, "The response has problems: see `errors`.", problem_errors(pointers, problems)
+    )
+
+
+async def own_response(request: Request) -> Response:
+    """GET /api/v1/responses/{tracking}: your organisation's response, sensitive answers included."""
+    token = await _token(request)
+    call, found = await _target(token.person, request.path_params["tracking"], request)
+    assert found is not None
+    answers = await Answer.filter(response_id=found.id).prefetch_related("files")
+    await call.fetch_related("topic")
+    return json_response(
+        request, serialise.own_response(found, _url(request), answers), public=False
+    )
