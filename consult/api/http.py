@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 import math
+import re
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -34,6 +33,9 @@ PREFLIGHT_HEADERS = {
 }
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+CURSOR_DIGITS = 9  # below 2**31: PostgreSQL's integer ids
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})")
 
 
 def dumps(data: object) -> bytes:
@@ -141,42 +143,38 @@ def query_limit(request: Request) -> int:
 
 
 def encode_cursor(last_id: int) -> str:
-    return base64.urlsafe_b64encode(f"after:{last_id}".encode()).decode().rstrip("=")
+    return str(last_id)
 
 
 def decode_cursor(request: Request) -> int:
-    """The id after which the page starts (0 for the first page); 400 for a cursor we never gave."""
+    """The id the page continues from (0 for the first page). Cursors are plain ids: the lists
+    are ordered by id, so any id is a place to continue from, and none can skip or repeat a row."""
     text = request.query_params.get("cursor")
-    if not text:
+    if text is None:
         return 0
-    try:
-        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raw = ""
-    _, _, number = raw.partition("after:")
-    if not (
-        raw.startswith("after:") and number.isascii() and number.isdigit() and len(number) <= 10
-    ):
-        raise Problem(400, "`cursor` is not one this API gave: start again without it.")
-    return int(number)
+    if not (text.isascii() and text.isdigit() and len(text) <= CURSOR_DIGITS):
+        raise Problem(400, "`cursor` must be the value given in `links.next`.")
+    return int(text)
 
 
 def query_instant(request: Request, name: str) -> datetime | None:
-    """An RFC 3339 date-time (or a date, meaning its midnight UTC) from the query string."""
+    """An RFC 3339 date-time, or a date meaning its midnight UTC, from the query string: 400 when
+    it is not written that way, 422 when it is but names no real moment (30 February)."""
     text = request.query_params.get(name)
     if text is None:
         return None
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
+    is_date = DATE.fullmatch(text) is not None
+    if not (is_date or DATE_TIME.fullmatch(text)):
         raise Problem(
             400, f"`{name}` must be a date (2027-01-31) or a date-time (2027-01-31T09:00:00Z)."
-        ) from None
-    if value.tzinfo is None:
-        if "T" in text or " " in text:
-            raise Problem(400, f"`{name}` needs a time zone offset, such as Z or +01:00.")
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+        )
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        if is_date:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise Problem(422, f"`{name}` is not a real date.") from None
 
 
 async def json_body(request: Request) -> tuple[bytes, dict[str, Any]]:
@@ -189,9 +187,12 @@ async def json_body(request: Request) -> tuple[bytes, dict[str, Any]]:
         data = json.loads(raw)
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise Problem(400, "The request body is not valid JSON (UTF-8).") from None
-    if not _storable(data):
+    unstorable = _unstorable(data)
+    if unstorable is not None:
         raise Problem(
-            400, "The request body holds characters that cannot be stored (NUL or lone surrogates)."
+            422,
+            "The request body holds characters that cannot be stored.",
+            [FieldError(unstorable, "Remove the NUL character or unpaired surrogate")],
         )
     if not isinstance(data, dict):
         raise Problem(
@@ -200,20 +201,23 @@ async def json_body(request: Request) -> tuple[bytes, dict[str, Any]]:
     return raw, data
 
 
-def _storable(value: object) -> bool:
-    """No NUL and no lone surrogate anywhere: JSON escapes allow both, databases do not."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if "\x00" in item or not item.isascii() and _has_surrogate(item):
-                return False
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return True
+def _unstorable(value: object, pointer: str = "") -> str | None:
+    """The JSON Pointer of the first string holding a NUL or a lone surrogate, or None. JSON's
+    escapes can write both; no database column can hold them."""
+    if isinstance(value, str):
+        bad = "\x00" in value or (not value.isascii() and _has_surrogate(value))
+        return pointer if bad else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _unstorable(key, pointer) or _unstorable(item, f"{pointer}/{key}")
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _unstorable(item, f"{pointer}/{index}")
+            if found is not None:
+                return found
+    return None
 
 
 def _has_surrogate(text: str) -> bool:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from consult.api.http import DEFAULT_LIMIT, MAX_LIMIT
+from consult.api.http import CURSOR_DIGITS, DATE_TIME, DEFAULT_LIMIT, MAX_LIMIT
+from consult.api.http import DATE as DATE_PATTERN
 from consult.api.idempotency import KEY_MAX
 from consult.calls.models import (
     CallPhase,
@@ -19,13 +20,14 @@ from consult.calls.models import (
     RespondentType,
     ResponseStatus,
 )
-from consult.vocabulary import Sector
+from consult.vocabulary import Sector, countries
 from events.models import Recurrence, SessionKind, SessionStatus
 
 Schema = dict[str, Any]
 
-RFC3339 = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$"
-DATE = r"^\d{4}-\d{2}-\d{2}$"
+# The patterns consult.api.http accepts for `from` and `to`, anchored for JSON Schema.
+RFC3339 = f"^{DATE_TIME.pattern}$"
+DATE = f"^{DATE_PATTERN.pattern}$"
 
 
 def _ref(name: str) -> Schema:
@@ -373,6 +375,10 @@ def _responses() -> dict[str, Schema]:
     return {
         "BadRequest": _problem("A query value, header or body that cannot be read."),
         "NotFound": _problem("No such thing (or not one you may see)."),
+        "BadRange": _problem(
+            "`from` and `to` are well formed but make no range: a date that does not exist, "
+            "`to` not after `from`, or more than 366 days."
+        ),
         "NotModified": {"description": "Unchanged since the ETag you sent.", "headers": ETAG},
         "ReadLimited": _problem("Too many requests from your address.", headers=RETRY_AFTER),
         "Unauthorised": _problem(
@@ -397,7 +403,14 @@ def _responses() -> dict[str, Schema]:
 
 
 def _read(
-    summary: str, description: str, schema: str, parameters: list[Schema], tag: str, *, op: str
+    summary: str,
+    description: str,
+    schema: str,
+    parameters: list[Schema],
+    tag: str,
+    *,
+    op: str,
+    ranged: bool = False,
 ) -> Schema:
     return {
         "get": {
@@ -416,6 +429,7 @@ def _read(
                 "400": {"$ref": "#/components/responses/BadRequest"},
                 "404": {"$ref": "#/components/responses/NotFound"},
                 "429": {"$ref": "#/components/responses/ReadLimited"},
+                **({"422": {"$ref": "#/components/responses/BadRange"}} if ranged else {}),
             },
         }
     }
@@ -444,7 +458,9 @@ def _query(name: str, description: str, schema: Schema) -> Schema:
 def _page_params() -> list[Schema]:
     return [
         _query(
-            "cursor", "From the previous page's `links.next`; absent for the first page.", STRING
+            "cursor",
+            "From the previous page's `links.next`; absent for the first page.",
+            {"type": "string", "pattern": f"^[0-9]{{1,{CURSOR_DIGITS}}}$"},
         ),
         _query(
             "limit",
@@ -591,7 +607,11 @@ def openapi_document(server_url: str) -> Schema:
                     [
                         slug,
                         _query("sector", "Only this sector.", {"enum": _values(Sector)}),
-                        _query("country", "Only this country (ISO 3166-1 alpha-2).", STRING),
+                        _query(
+                            "country",
+                            "Only this country (ISO 3166-1 alpha-2).",
+                            {"enum": [code for code, _ in countries()]},
+                        ),
                         _query(
                             "type",
                             "Only individuals or organisations.",
@@ -628,6 +648,7 @@ def openapi_document(server_url: str) -> Schema:
                 [*_range_params(), topic],
                 "Sessions",
                 op="listSessions",
+                ranged=True,
             ),
             "/sessions/{slug}": _read(
                 "One session",
@@ -636,6 +657,7 @@ def openapi_document(server_url: str) -> Schema:
                 [slug, *_range_params()],
                 "Sessions",
                 op="getSession",
+                ranged=True,
             ),
             "/responses/{tracking}": {
                 "get": {

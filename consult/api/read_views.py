@@ -4,7 +4,7 @@ publication rules as the pages."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from starlette.requests import Request
@@ -37,6 +37,7 @@ from events.recurrence import occurrences
 DEFAULT_RANGE = timedelta(days=90)
 LONGEST_RANGE = timedelta(days=366)
 CALL_STATUSES = tuple(p.value for p in CallPhase if p != CallPhase.DRAFT)
+CALL_STATUS_RULE = f"`status` must be one of: {', '.join(CALL_STATUSES)}."
 
 
 def _url(request: Request) -> serialise.Url:
@@ -82,18 +83,15 @@ async def calls(request: Request) -> Response:
     query = public_calls()
     topic_slug = request.query_params.get("topic")
     if topic_slug is not None:
-        found = await topic_by_slug(topic_slug)
-        if found is None:
-            raise Problem(400, "`topic` must be the slug of a topic (see /api/v1/topics).")
-        query = query.filter(topic_id=found.id)
+        query = query.filter(topic__slug=topic_slug)
     status = request.query_params.get("status")
     if status is not None:
         if status not in CALL_STATUSES:
-            raise Problem(400, f"`status` must be one of: {', '.join(CALL_STATUSES)}.")
+            raise Problem(400, CALL_STATUS_RULE)
         query = query.filter(in_phase(CallPhase(status), moment))
-    after, limit = decode_cursor(request), query_limit(request)
-    if after:
-        query = query.filter(id__lt=after)
+    before, limit = decode_cursor(request), query_limit(request)
+    if before:
+        query = query.filter(id__lt=before)
     rows = await query.order_by("-id").limit(limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
@@ -168,13 +166,17 @@ async def call_comments(request: Request) -> Response:
     return json_response(request, {"data": data})
 
 
-def _range(request: Request) -> tuple[Any, Any]:
+def _range(request: Request) -> tuple[datetime, datetime]:
+    """[from, to) of a sessions request. Well-formed values that make no range are a 422."""
     start = query_instant(request, "from") or now(request)
-    end = query_instant(request, "to") or start + DEFAULT_RANGE
+    try:
+        end = query_instant(request, "to") or start + DEFAULT_RANGE
+    except OverflowError:
+        raise Problem(422, "`from` is too far in the future.") from None
     if end <= start:
-        raise Problem(400, "`to` must come after `from`.")
+        raise Problem(422, "`to` must come after `from`.")
     if end - start > LONGEST_RANGE:
-        raise Problem(400, "Ask for at most 366 days at a time.")
+        raise Problem(422, "Ask for at most 366 days at a time.")
     return start, end
 
 
@@ -185,10 +187,7 @@ async def sessions(request: Request) -> Response:
     query = Session.filter(visibility=Visibility.PUBLIC, starts_at__lt=end)
     topic_slug = request.query_params.get("topic")
     if topic_slug is not None:
-        found = await topic_by_slug(topic_slug)
-        if found is None:
-            raise Problem(400, "`topic` must be the slug of a topic (see /api/v1/topics).")
-        query = query.filter(topics__id=found.id)
+        query = query.filter(topics__slug=topic_slug).distinct()
     rows = await query.prefetch_related("topics", "overrides", "call").order_by("starts_at", "id")
     url = _url(request)
     data = []

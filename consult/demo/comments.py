@@ -1,9 +1,11 @@
-"""Approved public comments on the open calls, some with a reply, from the named demo people."""
+"""Comments on the open calls from the named demo people: approved ones, some with a reply, one
+waiting in the organisers' queue and one they rejected (an advert)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from consult.calls.models import CommentStatus
 from consult.demo.people import ORGANISER_EMAIL
 
 
@@ -14,6 +16,7 @@ class CommentSpec:
     days_ago: float
     body: str
     replies: tuple[tuple[str, float, str], ...] = ()  # (author email, hours later, body)
+    status: CommentStatus = CommentStatus.APPROVED
 
 
 COMMENTS = (
@@ -104,5 +107,20 @@ COMMENTS = (
         4,
         "Technician apprenticeships are the biggest gap we see at the hub. We would be happy to "
         "share the results of our pilot at a roundtable.",
+    ),
+    CommentSpec(
+        "quantum-workforce-skills",
+        "e.nakamura@university.example",
+        0.25,
+        "Will the summary of responses say how many came from early-career researchers? Their "
+        "view of the skills gap is often different from that of the people who hire them.",
+        status=CommentStatus.PENDING,
+    ),
+    CommentSpec(
+        "quantum-supply-chain-dependencies",
+        "m.oconnell@photonics.example",
+        6,
+        "Discounted cryostats this month only: visit our shop and quote CRYO25 at checkout.",
+        status=CommentStatus.REJECTED,
     ),
 )

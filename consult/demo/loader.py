@@ -333,7 +333,7 @@ def _tracking_number(submitted_at: datetime | None, taken: set[str]) -> str | No
 
 
 async def _load_comments(calls: list[Call], organiser: Person, now: datetime) -> int:
-    """The approved comments (and replies) on calls created by this load."""
+    """The comments (and replies) on calls created by this load."""
     by_slug = {call.slug: call for call in calls}
     wanted = [spec for spec in COMMENTS if spec.call in by_slug]
     emails = {spec.author for spec in wanted} | {
@@ -343,13 +343,14 @@ async def _load_comments(calls: list[Call], organiser: Person, now: datetime) ->
     replies = []
     for spec in wanted:
         posted = now - timedelta(days=spec.days_ago)
+        moderated = spec.status != CommentStatus.PENDING
         parent = await Comment.create(
             call=by_slug[spec.call],
             author_id=authors[spec.author],
             body=spec.body,
-            status=CommentStatus.APPROVED,
-            moderated_by=organiser,
-            moderated_at=min(now, posted + timedelta(hours=2)),
+            status=spec.status,
+            moderated_by=organiser if moderated else None,
+            moderated_at=min(now, posted + timedelta(hours=2)) if moderated else None,
             created_at=posted,
         )
         for author, hours_later, body in spec.replies:

@@ -317,7 +317,8 @@ async def test_a_file_answer_is_checked_by_content_like_an_upload(
         (b"{not json", "application/json", 400),
         (b'"just a string"', "application/json", 422),
         (b"respondent=x", "application/x-www-form-urlencoded", 415),
-        (b'{"respondent": {"sector": "\\ud800"}, "answers": []}', "application/json", 400),
+        (b'{"respondent": {"sector": "\\ud800"}, "answers": []}', "application/json", 422),
+        (b'{"respondent": {}, "answers": [{"text": "a\\u0000b"}]}', "application/json", 422),
     ],
 )
 async def test_unreadable_bodies_get_a_problem_and_change_nothing(

@@ -1,5 +1,5 @@
 """The demonstration data: calls in every phase, a few hundred varied responses, one form-letter
-campaign, approved comments, sessions in both capitals and online with their registrations (a
+campaign, comments (approved, waiting, rejected), sessions in both capitals and online with their registrations (a
 weekly series across a daylight-saving change among them); loading twice adds nothing."""
 
 from __future__ import annotations
@@ -240,7 +240,7 @@ async def test_demo_form_letter_campaign_is_near_duplicate_not_identical(
         assert 1 <= own.count(".") <= 2 and COALITION not in own
 
 
-async def test_demo_comments_are_approved_on_open_calls_some_with_replies(
+async def test_demo_comments_are_on_open_calls_some_with_replies_one_waiting_one_rejected(
     db: None, clock: FixedClock
 ) -> None:
     now = clock.now()
@@ -249,17 +249,22 @@ async def test_demo_comments_are_approved_on_open_calls_some_with_replies(
 
     comments = await Comment.all().prefetch_related("call", "author", "moderated_by")
     replies = [c for c in comments if c.parent_id is not None]
-    assert len(comments) == 12
+    assert len(comments) == 14
     assert len(replies) == 4
+    waiting = [c for c in comments if c.status == CommentStatus.PENDING]
+    rejected = [c for c in comments if c.status == CommentStatus.REJECTED]
+    assert len(waiting) == len(rejected) == 1
+    assert waiting[0].moderated_by is None and waiting[0].moderated_at is None
     assert {c.call.slug for c in comments} == {
         "quantum-standards-priorities",
         "quantum-supply-chain-dependencies",
         "quantum-workforce-skills",
     }
     for comment in comments:
-        assert comment.status == CommentStatus.APPROVED
         assert comment.call.phase(now) == CallPhase.OPEN
-        assert comment.moderated_by is not None and comment.moderated_by.role == Role.ORGANISER
+        if comment.status != CommentStatus.PENDING:
+            assert comment.moderated_by is not None
+            assert comment.moderated_by.role == Role.ORGANISER
         assert comment.created_at < now
     assert all(c.author is not None for c in comments)
 
@@ -299,7 +304,7 @@ async def test_demo_second_load_adds_nothing_and_says_so(db: None, clock: FixedC
     assert [await model.all().count() for model in tables] == before
     assert (
         "5 topics, 210 new people (210 in all), 8 new calls (8 in all), "
-        "468 new responses (468 in all), 12 new comments, 265 responses published, "
+        "468 new responses (468 in all), 14 new comments, 265 responses published, "
         "19 new sessions (19 in all), 732 new registrations (732 in all)." in first
     )
     assert "Form-letter campaign: 80 responses" in first
@@ -324,7 +329,7 @@ async def test_demo_second_load_adds_nothing_and_says_so(db: None, clock: FixedC
     ]
     assert lines[-5].startswith("  responses: 468/468 (")
     assert lines[-4:] == [
-        "  comments: 12 new",
+        "  comments: 14 new",
         "  moderation: 265 responses published",
         "  campaigns: 1 campaign found: 80 responses in all, the largest with 80.",
         "  sessions: 19 (19 new), 732 new registrations",

@@ -1,0 +1,88 @@
+"""A real server for tests that need one: the app under uvicorn in its own process."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+
+from tests.conftest import TEST_SECRET
+from tests.support import Mailbox
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def serve_app(
+    database_url: str,
+    tmp_path: Path,
+    mailbox: Mailbox,
+    *,
+    demo: bool,
+    environment: dict[str, str] | None = None,
+) -> Iterator[str]:
+    """`uvicorn config.asgi:app` in its own process on a free port (after `consult demo` when
+    `demo`), yielding its base URL; stopped on exit."""
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "ENV": "test",
+        "DATA_DIR": str(tmp_path / "data"),
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": TEST_SECRET,
+        "BASE_URL": base_url,
+        "SMTP_URL": mailbox.url,
+        "LOG_LEVEL": "warning",
+        "SCHEDULER": "off",  # the journeys count the mail they receive
+        **(environment or {}),
+    }
+    if demo:
+        subprocess.run(
+            [sys.executable, "-m", "config", "demo"],
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+    log = (tmp_path / "server.log").open("w")
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "config.asgi:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base_url}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"server did not start: {(tmp_path / 'server.log').read_text()}")
+            time.sleep(0.1)
+        yield base_url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log.close()
