@@ -114,6 +114,21 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "“This was not me” reports one address may send in a window of seconds (attempts/seconds).",
     ),
     SettingDoc(
+        "API_READ_LIMIT",
+        "600/60",
+        "JSON API reads one address may make in a window of seconds, counted in each web process.",
+    ),
+    SettingDoc(
+        "API_TOKEN_LIMIT",
+        "60/3600",
+        "JSON API writes one API token may make in a window of seconds.",
+    ),
+    SettingDoc(
+        "API_ADDRESS_LIMIT",
+        "120/3600",
+        "JSON API writes one address may make in a window of seconds.",
+    ),
+    SettingDoc(
         "MAX_REQUEST_MB",
         "25",
         "Largest request body accepted, in megabytes; larger ones get 413 before they are read.",

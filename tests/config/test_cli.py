@@ -46,10 +46,12 @@ def test_migrate_demo_and_createadmin_on_a_new_data_folder(tmp_path: Path) -> No
     first = consult("demo", data_dir=tmp_path)
     second = consult("demo", data_dir=tmp_path)
     assert first.returncode == 0, first.stderr
-    assert (
-        "5 topics, 210 new people (210 in all), 8 new calls (8 in all), "
-        "468 new responses (468 in all), 12 new comments, 265 responses published, "
-        "19 new sessions (19 in all), " in first.stdout
+    # How many are published depends on the day: the newest responses still wait for moderation.
+    assert re.search(
+        r"5 topics, 210 new people \(210 in all\), 8 new calls \(8 in all\), "
+        r"468 new responses \(468 in all\), 14 new comments, 2\d\d responses published, "
+        r"19 new sessions \(19 in all\), ",
+        first.stdout,
     )
     # Loaded in the autumn, the weekly series may lose a holiday meeting and its registrations.
     added = re.search(r"(\d+) new registrations \((\d+) in all\)\.", first.stdout)

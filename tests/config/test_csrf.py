@@ -54,6 +54,10 @@ CSRF_EXEMPT = {
     # without cookies, so there is no session to hold a token. The HMAC token in the URL is the
     # credential; test_unsubscribe_refuses_forged_tokens_with_404_and_changes_nothing below.
     "account:unsubscribe",
+    # The JSON API ignores cookies: a write needs `Authorization: Bearer <token>`, which a page on
+    # another site can neither read nor make a browser send (and no CORS is granted to writes).
+    # tests/api/test_api_submission.py: without a token, 401 and nothing is created.
+    "api:submit_response",
 }
 
 
