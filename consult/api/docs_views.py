@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +36,7 @@ class Operation:
     secured: bool
     parameters: list[Row]
     body: str | None
+    example: str | None  # the body's example, as JSON to read
     responses: list[tuple[str, str, str]]  # status, description, schema name
 
 
@@ -122,6 +124,9 @@ def _operation(method: str, path: str, spec: dict[str, Any], document: dict[str,
         secured=bool(spec.get("security")),
         parameters=parameters,
         body=_schema_name(body["schema"]) if body else None,
+        example=json.dumps(body["example"], indent=2, ensure_ascii=False)
+        if "example" in body
+        else None,
         responses=responses,
     )
 

@@ -352,11 +352,38 @@ def _schemas() -> dict[str, Schema]:
     }
 
 
-def _problem(description: str, *, headers: dict[str, Schema] | None = None) -> Schema:
-    answer: Schema = {
-        "description": description,
-        "content": {"application/problem+json": {"schema": _ref("Problem")}},
-    }
+SUBMISSION_EXAMPLE = {
+    "respondent": {"sector": "industry", "country": "GB", "consent": "publish_named"},
+    "answers": [
+        {"question_id": 12, "text": "Shared cryogenic test beds, measured the same way."},
+        {"question_id": 13, "choices": ["Jointly"]},
+        {"question_id": 14, "scale": 4, "sensitive": False},
+    ],
+}
+INVALID_EXAMPLE = {
+    "type": "/api/docs#problem-invalid",
+    "title": "Unprocessable Entity",
+    "status": 422,
+    "detail": "The response has problems: see `errors`.",
+    "errors": [
+        {
+            "pointer": "/answers/0/text",
+            "detail": "Your answer has 512 words; use 500 words or fewer",
+        }
+    ],
+}
+
+
+def _problem(
+    description: str,
+    *,
+    headers: dict[str, Schema] | None = None,
+    example: dict[str, Any] | None = None,
+) -> Schema:
+    media: Schema = {"schema": _ref("Problem")}
+    if example:
+        media["example"] = example
+    answer: Schema = {"description": description, "content": {"application/problem+json": media}}
     if headers:
         answer["headers"] = headers
     return answer
@@ -396,7 +423,8 @@ def _responses() -> dict[str, Schema]:
         "UnsupportedMediaType": _problem("The body is not sent as application/json."),
         "Invalid": _problem(
             "The response breaks a rule (each listed in `errors`), or the Idempotency-Key was "
-            "used for a different request."
+            "used for a different request.",
+            example=INVALID_EXAMPLE,
         ),
         "WriteLimited": _problem("Too many writes for this token or address.", headers=RETRY_AFTER),
     }
@@ -511,7 +539,12 @@ def _write(
         ],
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": _ref("ResponseSubmission")}},
+            "content": {
+                "application/json": {
+                    "schema": _ref("ResponseSubmission"),
+                    "example": SUBMISSION_EXAMPLE,
+                }
+            },
         },
         "responses": {
             status: {
