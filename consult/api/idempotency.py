@@ -51,7 +51,7 @@ async def claim(
         try:
             return (
                 await IdempotentRequest.create(
-                    person_id=person_id, key=key, fingerprint=print_, claimed_at=now
+                    person_id=person_id, key=key, fingerprint=print_, claimed_at=now, created_at=now
                 ),
                 None,
             )

@@ -54,7 +54,8 @@ class IdempotentRequest(Model):
     status_code = fields.IntField(null=True)  # None while the request is in flight
     body: dict[str, Any] = fields.JSONField(default=dict)
     location = fields.CharField(max_length=300, default="")
-    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    # By the app's clock (like `claimed_at`), which decides when the key expires.
+    created_at = fields.DatetimeField(db_index=True)
 
     person_id: int
 

@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
                 ('status_code', fields.IntField(null=True)),
                 ('body', fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
                 ('location', fields.CharField(default='', max_length=300)),
-                ('created_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=True)),
+                ('created_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
             ],
             options={'table': 'api_idempotent_request', 'app': 'consult', 'unique_together': (('person', 'key'),), 'pk_attr': 'id', 'table_description': 'A write made with an Idempotency-Key: claimed before the work, its result kept after it.'},
             bases=['Model'],

@@ -1,0 +1,82 @@
+"""Idempotency keys over time: a request still running, one that died, and keys that expire."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+from starlette.applications import Starlette
+
+from config.settings import Settings
+from consult.api.idempotency import ABANDONED_AFTER, KEPT_FOR, fingerprint
+from consult.api.models import IdempotentRequest
+from consult.calls.models import Response
+from consult.clock import FixedClock
+from consult.retention import apply_retention
+from tests.api.helpers import full_answers, organisation_with_token, post_response, submission
+from tests.factories import make_call
+
+
+def _print(slug: str, body: dict[str, object]) -> str:
+    import json
+
+    # As httpx writes `json=`: compact, UTF-8.
+    sent = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    return fingerprint("POST", f"/api/v1/calls/{slug}/responses", sent)
+
+
+async def test_a_repeat_while_the_first_request_runs_is_told_to_retry_with_409(
+    client: httpx.AsyncClient, clock: FixedClock, app: Starlette
+) -> None:
+    who = await organisation_with_token("ops@qubit.example", "Qubit Works", now=clock.now())
+    call = await make_call(clock.now())
+    body = submission(await full_answers(call))
+    await IdempotentRequest.create(
+        person=who.person,
+        key="busy",
+        fingerprint=_print(call.slug, body),
+        claimed_at=clock.now(),
+        created_at=clock.now(),
+    )
+
+    refused = await post_response(client, who, call.slug, body, key="busy")
+
+    assert refused.status_code == 409
+    assert refused.headers["retry-after"] == "2"
+    assert await Response.filter(call_id=call.id).count() == 0
+
+
+async def test_a_claim_abandoned_by_a_request_that_died_is_taken_over_by_the_retry(
+    client: httpx.AsyncClient, clock: FixedClock, app: Starlette
+) -> None:
+    who = await organisation_with_token("ops@qubit.example", "Qubit Works", now=clock.now())
+    call = await make_call(clock.now())
+    body = submission(await full_answers(call))
+    await IdempotentRequest.create(
+        person=who.person,
+        key="crashed",
+        fingerprint=_print(call.slug, body),
+        claimed_at=clock.now() - ABANDONED_AFTER - timedelta(seconds=1),
+        created_at=clock.now() - ABANDONED_AFTER - timedelta(seconds=1),
+    )
+
+    answered = await post_response(client, who, call.slug, body, key="crashed")
+
+    assert answered.status_code == 201, answered.text
+    kept = await IdempotentRequest.get(key="crashed")
+    assert kept.status_code == 201
+    assert kept.body["tracking_number"] == answered.json()["tracking_number"]
+
+
+async def test_the_retention_job_forgets_keys_after_a_day(
+    client: httpx.AsyncClient, clock: FixedClock, app: Starlette, settings: Settings
+) -> None:
+    who = await organisation_with_token("ops@qubit.example", "Qubit Works", now=clock.now())
+    call = await make_call(clock.now())
+    await post_response(client, who, call.slug, submission(await full_answers(call)), key="old")
+    assert await IdempotentRequest.filter(key="old").exists()
+
+    await apply_retention(settings, now=clock.now() + KEPT_FOR - timedelta(minutes=1))
+    assert await IdempotentRequest.filter(key="old").exists()
+    await apply_retention(settings, now=clock.now() + KEPT_FOR + timedelta(minutes=1))
+    assert not await IdempotentRequest.filter(key="old").exists()
