@@ -8,6 +8,8 @@ RUN_STAMP  := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 DEPS := pyproject.toml constraints.txt
 ICALJS := tests/events/icaljs
+# Test processes: each test has its own databases and ports, so they run side by side.
+TEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
 .PHONY: help run serve test lint format migrate migrations demo chromium icaljs lock clean
@@ -23,7 +25,7 @@ serve: $(RUN_STAMP) ## Serve without migrating or loading data (HOST, PORT, WORK
 	$(BIN)/consult serve
 
 test: $(TEST_STAMP) chromium icaljs ## Run the whole suite on SQLite and PostgreSQL, browser tests included
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 lint: $(TEST_STAMP) ## Check formatting, lint and types (ruff, mypy)
 	$(BIN)/ruff format --check .
