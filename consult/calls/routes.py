@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from consult.calls import views
+from consult.calls import feed_views, views
 
 routes: list[BaseRoute] = [
     Route("/calls/", views.call_list, name="calls:list"),
@@ -12,4 +12,5 @@ routes: list[BaseRoute] = [
     Route(
         "/calls/{slug}/documents/{attachment_id:int}", views.call_document, name="calls:document"
     ),
+    Route("/feeds/calls.atom", feed_views.calls_feed, name="feeds:calls"),
 ]
