@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Route
 
 from consult import views
-from consult.accounts import admin_views
+from consult.accounts import admin_views, api_token_views
 from consult.accounts import views as accounts
 from consult.analysis.routes import routes as analysis_routes
 from consult.api.routes import routes as api_routes
@@ -51,6 +51,18 @@ account_routes: list[BaseRoute] = [
         accounts.notifications,
         methods=GET_POST,
         name="account:notifications",
+    ),
+    Route(
+        "/account/api-tokens",
+        api_token_views.api_tokens,
+        methods=GET_POST,
+        name="account:api_tokens",
+    ),
+    Route(
+        "/account/api-tokens/{token_id:int}/revoke",
+        api_token_views.revoke_api_token,
+        methods=["POST"],
+        name="account:revoke_api_token",
     ),
     # The path events.preferences.unsubscribe_path builds for the List-Unsubscribe header.
     Route(

@@ -46,6 +46,7 @@ TABLES = (
     "session_occurrence",
     "registration",
     "calendar_token",
+    "api_token",
 )
 
 # POST routes that take no CSRF token, each with its reason and its own test. Keep this short.
@@ -114,6 +115,7 @@ async def real_objects(client: httpx.AsyncClient, clock: FixedClock) -> dict[str
         "redaction_id": "1",
         "report_id": "1",
         "campaign_id": "1",
+        "token_id": "1",
     }
 
 
