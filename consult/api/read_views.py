@@ -5,13 +5,12 @@ publication rules as the pages."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from tortoise.expressions import F
 
-from config.web import client_address, now, settings_of
+from config.web import now
 from consult.api import serialise
 from consult.api.http import (
     decode_cursor,
@@ -22,9 +21,10 @@ from consult.api.http import (
     query_instant,
     query_limit,
 )
+from consult.api.lookups import absolute_urls, count_read, public_call_or_404
 from consult.api.problems import Problem
-from consult.calls.models import Call, CallPhase, CommentStatus
-from consult.calls.queries import documents_of, in_phase, public_call, public_calls, questions_of
+from consult.calls.models import CallPhase, CommentStatus
+from consult.calls.queries import documents_of, in_phase, public_calls, questions_of
 from consult.comments.queries import threads_for
 from consult.markdown import render_markdown
 from consult.moderation.public import public_views
@@ -40,45 +40,25 @@ CALL_STATUSES = tuple(p.value for p in CallPhase if p != CallPhase.DRAFT)
 CALL_STATUS_RULE = f"`status` must be one of: {', '.join(CALL_STATUSES)}."
 
 
-def _url(request: Request) -> serialise.Url:
-    settings = settings_of(request)
-
-    def url(name: str, **params: Any) -> str:
-        return settings.url_for_path(request.url_for(name, **params).path)
-
-    return url
-
-
-def _check_rate(request: Request) -> None:
-    request.app.state.api_read_limiter.check(client_address(request))
-
-
-async def _call(request: Request) -> Call:
-    found = await public_call(request.path_params["slug"])
-    if found is None:
-        raise Problem(404, "There is no public call with this slug.")
-    return found
-
-
 async def topics(request: Request) -> Response:
-    _check_rate(request)
-    url = _url(request)
+    count_read(request)
+    url = absolute_urls(request)
     return json_response(
         request, {"data": [serialise.topic(t, url) for t in await topics_in_order()]}
     )
 
 
 async def topic(request: Request) -> Response:
-    _check_rate(request)
+    count_read(request)
     found = await topic_by_slug(request.path_params["slug"])
     if found is None:
         raise Problem(404, "There is no topic with this slug.")
-    return json_response(request, serialise.topic(found, _url(request)))
+    return json_response(request, serialise.topic(found, absolute_urls(request)))
 
 
 async def calls(request: Request) -> Response:
     """Public calls, newest first, filtered by topic and status, in pages chosen by a cursor."""
-    _check_rate(request)
+    count_read(request)
     moment = now(request)
     query = public_calls()
     topic_slug = request.query_params.get("topic")
@@ -95,7 +75,7 @@ async def calls(request: Request) -> Response:
     rows = await query.order_by("-id").limit(limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
-    url = _url(request)
+    url = absolute_urls(request)
     return json_response(
         request,
         {
@@ -106,15 +86,15 @@ async def calls(request: Request) -> Response:
 
 
 async def call(request: Request) -> Response:
-    _check_rate(request)
-    found = await _call(request)
+    count_read(request)
+    found = await public_call_or_404(request)
     await found.fetch_related("topic")
     documents = await documents_of(found)
     for document in documents:
         document.call = found
     data = serialise.call_detail(
         found,
-        _url(request),
+        absolute_urls(request),
         now(request),
         await questions_of(found),
         documents,
@@ -125,8 +105,8 @@ async def call(request: Request) -> Response:
 
 async def call_responses(request: Request) -> Response:
     """Published responses, exactly as the public pages show them, oldest first, by cursor."""
-    _check_rate(request)
-    found = await _call(request)
+    count_read(request)
+    found = await public_call_or_404(request)
     try:
         filters = Filters.parse(request.query_params)
     except BadFilter as bad:
@@ -143,7 +123,7 @@ async def call_responses(request: Request) -> Response:
     rows = await query.limit(limit + 1)
     more = len(rows) > limit
     views = await public_views(rows[:limit])
-    url = _url(request)
+    url = absolute_urls(request)
     return json_response(
         request,
         {
@@ -156,8 +136,8 @@ async def call_responses(request: Request) -> Response:
 
 async def call_comments(request: Request) -> Response:
     """Approved comments, oldest first; a reply names its parent (threads are one level deep)."""
-    _check_rate(request)
-    found = await _call(request)
+    count_read(request)
+    found = await public_call_or_404(request)
     data = []
     for thread in await threads_for(found, None):
         for item in (thread.comment, *thread.replies):
@@ -182,14 +162,14 @@ def _range(request: Request) -> tuple[datetime, datetime]:
 
 async def sessions(request: Request) -> Response:
     """Public sessions with their occurrences inside [from, to) (default: the next 90 days)."""
-    _check_rate(request)
+    count_read(request)
     start, end = _range(request)
     query = Session.filter(visibility=Visibility.PUBLIC, starts_at__lt=end)
     topic_slug = request.query_params.get("topic")
     if topic_slug is not None:
         query = query.filter(topics__slug=topic_slug).distinct()
     rows = await query.prefetch_related("topics", "overrides", "call").order_by("starts_at", "id")
-    url = _url(request)
+    url = absolute_urls(request)
     data = []
     for row in rows:
         dates = occurrences(
@@ -207,7 +187,7 @@ async def sessions(request: Request) -> Response:
 
 
 async def session(request: Request) -> Response:
-    _check_rate(request)
+    count_read(request)
     start, end = _range(request)
     row = await Session.get_or_none(
         slug=request.path_params["slug"], visibility=Visibility.PUBLIC
@@ -220,7 +200,7 @@ async def session(request: Request) -> Response:
     return json_response(
         request,
         {
-            **serialise.session(row, _url(request), dates),
+            **serialise.session(row, absolute_urls(request), dates),
             "from": instant(start),
             "to": instant(end),
         },

@@ -22,9 +22,9 @@ from consult.accounts.services import FieldProblem
 from consult.api import idempotency, serialise
 from consult.api.http import dumps, json_body, json_response
 from consult.api.idempotency import KeyInFlight, KeyReused, StoredAnswer
+from consult.api.lookups import absolute_urls, public_call_or_404
 from consult.api.models import ApiToken, IdempotentRequest
 from consult.api.problems import Problem
-from consult.api.read_views import _call, _url
 from consult.api.submission import problem_errors, read_submission
 from consult.api.tokens import authenticate
 from consult.calls.models import Answer, Call
@@ -152,7 +152,7 @@ async def _target(
     person: Person, tracking: str | None, request: Request
 ) -> tuple[Call, CallResponse | None]:
     if tracking is None:
-        call = await _call(request)
+        call = await public_call_or_404(request)
         return call, await services.find_response(call, person)
     number = normalise(tracking)
     found = (
@@ -181,19 +181,17 @@ async def _work(
     questions = await questions_of(call)
     submission = await read_submission(data, questions, person.organisation)
     if not call.accepts_responses(moment):
-        raise Problem(
-            409, f"The call is {call.phase(moment).value}: it does not accept responses now."
-        )
+        raise _not_open(call, moment)
     if tracking is None and existing is not None and existing.tracking_number is not None:
         raise Problem(
             409,
             "Your organisation has already responded to this call: change that response with PUT.",
             extra={"tracking_number": existing.tracking_number},
         )
-    created = existing is None
     response = existing or await services.start_response(call, person, now=moment)
     settings = settings_of(request)
     status = 201 if tracking is None else 200
+    done = False
     try:
         async with in_transaction():
             await services.save_details(response, call, submission.details, now=moment)
@@ -216,19 +214,17 @@ async def _work(
             )
             submitted = outcome.response
             submitted.call = call
-            await call.fetch_related("topic")
             answers = await Answer.filter(response_id=submitted.id).prefetch_related("files")
-            body = serialise.own_response(submitted, _url(request), answers)
+            body = serialise.own_response(submitted, absolute_urls(request), answers)
             location = body["links"]["self"]
             await idempotency.remember(claimed, StoredAnswer(status, body, location))
+        done = True
     except (FieldProblem, Incomplete, CallClosed) as refused:
-        if created:
-            await CallResponse.filter(id=response.id, tracking_number__isnull=True).delete()
         raise _refusal(refused, submission.pointers, call, moment) from None
-    except BaseException:
-        if created:
+    finally:
+        if existing is None and not done:
+            # The draft this request opened holds nothing: leave no trace of a refused request.
             await CallResponse.filter(id=response.id, tracking_number__isnull=True).delete()
-        raise
     if not outcome.repeated:
         await send_response_copy(
             request, person, call, submitted, questions, first=outcome.first_submission
@@ -236,11 +232,15 @@ async def _work(
     return json_response(request, body, status=status, headers={"Location": location}, public=False)
 
 
+def _not_open(call: Call, moment: datetime) -> Problem:
+    return Problem(
+        409, f"The call is {call.phase(moment).value}: it does not accept responses now."
+    )
+
+
 def _refusal(refused: Exception, pointers: dict[str, str], call: Call, moment: datetime) -> Problem:
     if isinstance(refused, CallClosed):
-        return Problem(
-            409, f"The call is {call.phase(moment).value}: it does not accept responses now."
-        )
+        return _not_open(call, moment)
     if isinstance(refused, FieldProblem):
         problems = [(refused.field, refused.message)]
     else:
@@ -259,5 +259,5 @@ async def own_response(request: Request) -> Response:
     answers = await Answer.filter(response_id=found.id).prefetch_related("files")
     await call.fetch_related("topic")
     return json_response(
-        request, serialise.own_response(found, _url(request), answers), public=False
+        request, serialise.own_response(found, absolute_urls(request), answers), public=False
     )
