@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Route
 
 from consult import views
-from consult.accounts import admin_views, api_token_views
+from consult.accounts import admin_views, api_token_views, privacy_views
 from consult.accounts import views as accounts
 from consult.analysis.routes import routes as analysis_routes
 from consult.api.routes import routes as api_routes
@@ -64,6 +64,10 @@ account_routes: list[BaseRoute] = [
         methods=["POST"],
         name="account:revoke_api_token",
     ),
+    Route("/account/data", privacy_views.your_data, name="account:data"),
+    Route("/account/data/export.zip", privacy_views.export_data, name="account:export"),
+    Route("/account/delete", privacy_views.delete_account, methods=GET_POST, name="account:delete"),
+    Route("/privacy", privacy_views.privacy_notice, name="privacy"),
     # The path events.preferences.unsubscribe_path builds for the List-Unsubscribe header.
     Route(
         "/unsubscribe/{token}", accounts.unsubscribe, methods=GET_POST, name="account:unsubscribe"
