@@ -27,6 +27,9 @@ from consult.responses.views import CallNotOpen, call_not_open
 from events.calendar_views import FeedCache
 
 SESSION_COOKIE = "qc_session"
+# Over HTTPS the browser then only accepts the cookie from this host, sent Secure, on path "/":
+# neither a sibling subdomain nor a plain-http page can plant or overwrite it.
+SECURE_SESSION_COOKIE = "__Host-qc_session"
 
 
 def _auth_error(conn: HTTPConnection, exc: AuthenticationError) -> Response:
@@ -42,7 +45,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         Middleware(
             SessionMiddleware,
             secret_key=str(settings.secret_key),
-            session_cookie=SESSION_COOKIE,
+            session_cookie=SECURE_SESSION_COOKIE if settings.https else SESSION_COOKIE,
             max_age=settings.session_idle_minutes * 60,
             same_site="lax",
             https_only=settings.https,

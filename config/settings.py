@@ -80,6 +80,11 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "480",
         "A signed-in session ends after this many minutes without a request.",
     ),
+    SettingDoc(
+        "SESSION_MAX_HOURS",
+        "24",
+        "A signed-in session ends this many hours after signing in, however active.",
+    ),
     SettingDoc("VERIFY_LINK_HOURS", "48", "How long an email verification link stays valid."),
     SettingDoc("RESET_LINK_MINUTES", "60", "How long a password reset link stays valid."),
     SettingDoc(
@@ -171,6 +176,7 @@ class Settings:
     smtp_url: str = ""
     mail_from: str = "QIST Consult <no-reply@localhost>"
     session_idle_minutes: int = 480
+    session_max_hours: int = 24
     verify_link_hours: int = 48
     reset_link_minutes: int = 60
     signin_limit: Limit = field(default_factory=lambda: Limit(5, 900))
@@ -262,6 +268,7 @@ def _build(config: Config) -> Settings:
         smtp_url=smtp_url,
         mail_from=config("MAIL_FROM", default="QIST Consult <no-reply@localhost>"),
         session_idle_minutes=config("SESSION_IDLE_MINUTES", cast=int, default=480),
+        session_max_hours=config("SESSION_MAX_HOURS", cast=int, default=24),
         verify_link_hours=config("VERIFY_LINK_HOURS", cast=int, default=48),
         reset_link_minutes=config("RESET_LINK_MINUTES", cast=int, default=60),
         signin_limit=_limit(config, "SIGNIN_LIMIT", "5/900"),

@@ -147,6 +147,9 @@ def environ_for_tests(
         "BASE_URL": "http://testserver",
         "SMTP_URL": mailbox.url,
         "SCHEDULER": "off",  # tests run scheduler passes themselves, with their own clock
+        # Tests move the clock by days while someone stays signed in; the absolute lifetime has
+        # its own test, which shortens it again.
+        "SESSION_MAX_HOURS": str(24 * 366),
         **overrides,
     }
 

@@ -18,6 +18,7 @@ async def privacy_notice(request: Request) -> Response:
         "retention_days": settings.retention_days,
         "sent_mail_days": settings.sent_mail_days,
         "session_hours": settings.session_idle_minutes // 60,
+        "session_max_hours": settings.session_max_hours,
     }
     return render(request, "accounts/privacy.html", context)
 

@@ -106,7 +106,7 @@ async def sign_up(request: Request) -> Response:
         except FieldProblem as problem:
             form.add_field_error(problem.field, problem.message)
         else:
-            start_session(request.session, person)
+            start_session(request.session, person, now(request))
             request.session["mail_failed"] = not await _send_link(request, person, "verify-email")
             return redirect(request, "account:check_email")
     status = 400 if request.method == "POST" else 200
@@ -191,7 +191,7 @@ async def sign_in(request: Request) -> Response:
         except RateLimited as exc:
             return too_many(request, "accounts/signin.html", {"form": form}, exc)
         if person is not None:
-            start_session(request.session, person)
+            start_session(request.session, person, now(request))
             return RedirectResponse(next_url, status_code=303)
         form.add_field_error("email", "The email address or password is not right.")
     status = 400 if request.method == "POST" else 200
@@ -319,7 +319,9 @@ async def change_password(request: Request) -> Response:
         except FieldProblem as problem:
             form.add_field_error(problem.field, problem.message)
         else:
-            start_session(request.session, person)  # keep this session; the others have ended
+            start_session(
+                request.session, person, now(request)
+            )  # keep this session; the others have ended
             notify(request, "Your password has been changed. Other devices have been signed out.")
             return redirect(request, "account:home")
     status = 400 if request.method == "POST" else 200

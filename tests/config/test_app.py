@@ -155,7 +155,13 @@ async def test_https_base_url_turns_on_hsts_and_secure_cookies(settings: Setting
             response = await client.get("/account/signin")
 
     assert response.headers["strict-transport-security"].startswith("max-age=31536000")
-    assert "secure" in response.headers["set-cookie"].lower()
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith("__Host-qc_session=")
+    attributes = {part.strip().split("=")[0].lower() for part in cookie.split(";")[1:]}
+    assert {"secure", "httponly", "samesite", "path"} <= attributes
+    assert "domain" not in attributes
+    assert f"max-age={settings.session_idle_minutes * 60}" in cookie.lower()
+    assert "path=/;" in cookie.replace(" ", "").lower() + ";"
 
 
 async def test_account_pages_are_not_cached(client: httpx.AsyncClient) -> None:

@@ -374,6 +374,23 @@ async def test_sign_out_ends_the_session(client: httpx.AsyncClient) -> None:
     assert (await client.get("/account/")).status_code == 303
 
 
+async def test_a_session_ends_session_max_hours_after_sign_in_however_active(
+    app: Starlette, client: httpx.AsyncClient, clock: FixedClock
+) -> None:
+    lifetime = 6
+    app.state.settings = replace(app.state.settings, session_max_hours=lifetime)
+    await sign_up(client)
+    for _hour in range(lifetime - 1):
+        clock.advance(hours=1)
+        assert (await client.get("/account/")).status_code == 200  # active: the idle timer restarts
+    clock.advance(minutes=59)
+    assert (await client.get("/account/")).status_code == 200
+    clock.advance(minutes=2)
+    ended = await client.get("/account/")
+    assert ended.status_code == 303
+    assert ended.headers["location"].startswith("/account/signin")
+
+
 async def test_a_mail_server_that_is_down_does_not_lose_the_account(
     app: Starlette, client: httpx.AsyncClient
 ) -> None:
