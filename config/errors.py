@@ -7,6 +7,7 @@ import math
 import sqlite3
 from http import HTTPStatus
 
+import asyncpg
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -29,7 +30,20 @@ TITLES = {
     503: "Sorry, the service is unavailable",
 }
 
-DATABASE_DOWN = (DBConnectionError, OperationalError, ConnectionError, sqlite3.OperationalError)
+# A database that is down, restarting or dropped our connection: a 503 that asks to retry, never a
+# 500. asyncpg's own errors reach us unwrapped when PostgreSQL restarts under load (measured by
+# bench/surge.py): admin shutdown, "cannot connect now", connections closed mid-query, and the
+# state mix-ups of a connection that broke while in use.
+DATABASE_DOWN = (
+    DBConnectionError,
+    OperationalError,
+    ConnectionError,
+    sqlite3.OperationalError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.PostgresConnectionError,
+    asyncpg.exceptions.InterfaceError,
+    asyncpg.exceptions.InternalClientError,
+)
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
