@@ -8,7 +8,7 @@ import pytest
 from starlette.applications import Starlette
 
 from consult.api.models import ApiToken
-from consult.api.tokens import hash_token
+from consult.api.tokens import MAX_TOKENS, hash_token, issue_token
 from consult.clock import FixedClock
 from consult.models import Person
 from tests.factories import second_browser, verified_stakeholder
@@ -79,6 +79,65 @@ async def test_another_persons_token_cannot_be_revoked(
         refused = await post_form(other, f"{PAGE}/{token.id}/revoke", {}, form_page=PAGE)
     assert refused.status_code == 404
     assert (await ApiToken.get(id=token.id)).revoked_at is None
+
+
+@pytest.mark.parametrize("token_id", [0, 999_999])
+async def test_revoking_an_unknown_token_is_not_found(
+    client: httpx.AsyncClient, token_id: int
+) -> None:
+    await verified_stakeholder(client)
+    refused = await post_form(client, f"{PAGE}/{token_id}/revoke", {}, form_page=PAGE)
+    assert refused.status_code == 404
+
+
+async def test_revoking_a_revoked_token_again_is_not_found_and_keeps_the_first_date(
+    client: httpx.AsyncClient, clock: FixedClock
+) -> None:
+    person = await verified_stakeholder(client)
+    await post_form(client, PAGE, {"name": "Old system"})
+    token = await ApiToken.get(person_id=person.id)
+    await post_form(client, f"{PAGE}/{token.id}/revoke", {}, form_page=PAGE)
+    first = clock.now()
+    clock.advance(days=1)
+
+    again = await post_form(client, f"{PAGE}/{token.id}/revoke", {}, form_page=PAGE)
+
+    assert again.status_code == 404
+    assert (await ApiToken.get(id=token.id)).revoked_at == first
+
+
+async def test_each_revoke_button_names_its_token_and_revoked_ones_have_none(
+    client: httpx.AsyncClient,
+) -> None:
+    person = await verified_stakeholder(client)
+    for name in ("Submission system", "Test harness", "Retired"):
+        await issue_token(person, name)
+    retired = await ApiToken.get(person_id=person.id, name="Retired")
+    await post_form(client, f"{PAGE}/{retired.id}/revoke", {}, form_page=PAGE)
+
+    buttons = page(await client.get(PAGE)).select("tbody button")
+
+    assert sorted(button.get_text(" ", strip=True) for button in buttons) == [
+        "Revoke the token “Submission system”",
+        "Revoke the token “Test harness”",
+    ]
+
+
+async def test_no_token_is_issued_past_the_limit_of_live_tokens(
+    client: httpx.AsyncClient,
+) -> None:
+    person = await verified_stakeholder(client)
+    for number in range(MAX_TOKENS):
+        await issue_token(person, f"System {number}")
+
+    refused = await post_form(client, PAGE, {"name": "One too many"})
+
+    assert refused.status_code == 400
+    assert error_summary(refused) == [
+        f"You have {MAX_TOKENS} tokens already: revoke one you no longer use."
+    ]
+    assert page(refused).find("input", attrs={"name": "name"})["value"] == "One too many"  # type: ignore[index]
+    assert await ApiToken.filter(person_id=person.id).count() == MAX_TOKENS
 
 
 async def test_a_forged_csrf_token_creates_nothing(client: httpx.AsyncClient) -> None:
