@@ -7,18 +7,15 @@ number of processes stay correct without sharing memory: an edit anywhere change
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import OrderedDict
 from collections.abc import Hashable
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import format_datetime, parsedate_to_datetime
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from config.conditional import FeedResponse, RenderedFeed, not_modified
 from config.web import now, settings_of
 from events.feeds import (
     FeedSource,
@@ -30,20 +27,6 @@ from events.feeds import (
 )
 from events.ical import calendar_bytes
 from events.tokens import person_for_calendar_token
-
-MAX_AGE = 300
-
-
-@dataclass(frozen=True)
-class RenderedFeed:
-    body: bytes
-    etag: str  # strong: the quoted SHA-256 of the body
-    last_modified: datetime | None  # whole seconds, as HTTP dates carry them
-
-    @classmethod
-    def of(cls, body: bytes, last_modified: datetime | None) -> RenderedFeed:
-        modified = last_modified.astimezone(UTC).replace(microsecond=0) if last_modified else None
-        return cls(body, f'"{hashlib.sha256(body).hexdigest()}"', modified)
 
 
 class FeedCache:
@@ -69,40 +52,19 @@ class FeedCache:
         return len(self._entries)
 
 
-class CalendarResponse(Response):
-    """A feed, or 304 Not Modified, with every caching header set here and nowhere else."""
+class CalendarResponse(FeedResponse):
+    """A calendar feed, or 304 Not Modified, named for the file a client saves it as."""
 
     def __init__(
         self, feed: RenderedFeed, *, filename: str, private: bool, not_modified: bool = False
     ) -> None:
-        headers = {
-            "ETag": feed.etag,
-            "Cache-Control": f"{'private' if private else 'public'}, max-age={MAX_AGE}",
-            "Content-Disposition": f'inline; filename="{_safe_filename(filename)}"',
-        }
-        if feed.last_modified is not None:
-            headers["Last-Modified"] = format_datetime(feed.last_modified, usegmt=True)
-        if not_modified:
-            super().__init__(status_code=304, headers=headers)
-        else:
-            super().__init__(feed.body, headers=headers, media_type="text/calendar; charset=utf-8")
-
-
-def not_modified(request: Request, feed: RenderedFeed) -> bool:
-    """RFC 9110 §13.2.2: If-None-Match decides when present; otherwise If-Modified-Since."""
-    if_none_match = request.headers.get("if-none-match")
-    if if_none_match is not None:
-        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-        return "*" in tags or feed.etag in tags
-    since = request.headers.get("if-modified-since")
-    if not since or feed.last_modified is None:
-        return False
-    try:
-        moment = parsedate_to_datetime(since)
-    except (TypeError, ValueError):
-        return False
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return feed.last_modified <= moment
+        super().__init__(
+            feed,
+            media_type="text/calendar; charset=utf-8",
+            private=private,
+            not_modified=not_modified,
+            headers={"Content-Disposition": f'inline; filename="{_safe_filename(filename)}"'},
+        )
 
 
 async def all_calendar(request: Request) -> Response:

@@ -178,6 +178,13 @@ class Call(Model):
             return CallPhase.OPEN
         return CallPhase.CLOSED
 
+    def changed_at(self, now: datetime) -> datetime:
+        """When what the public sees of this call last changed: an edit, or its opening or
+        closing by the clock (`phase(now)` moves then without a write). Kept in step with
+        `queries.recently_changed_calls`."""
+        passed = [moment for moment in (self.opens_at, self.closes_at) if moment <= now]
+        return max([self.updated_at, *passed])
+
     def accepts_responses(self, now: datetime) -> bool:
         return self.phase(now) == CallPhase.OPEN
 

@@ -29,6 +29,22 @@ def public_calls() -> QuerySet[Call]:
     return Call.exclude(state=CallState.DRAFT).select_related("topic")
 
 
+async def recently_changed_calls(now: datetime, *, limit: int) -> list[Call]:
+    """The `limit` public calls changed most recently by `Call.changed_at(now)`, newest first."""
+    # A call's last change is its latest edit, opening or closing; the newest `limit` by each of
+    # the three hold the newest `limit` overall, in three plain queries any database orders.
+    candidates: dict[int, Call] = {}
+    for query in (
+        public_calls().order_by("-updated_at", "-id"),
+        public_calls().filter(opens_at__lte=now).order_by("-opens_at", "-id"),
+        public_calls().filter(closes_at__lte=now).order_by("-closes_at", "-id"),
+    ):
+        for call in await query.limit(limit):
+            candidates[call.id] = call
+    newest = sorted(candidates.values(), key=lambda c: (c.changed_at(now), c.id), reverse=True)
+    return newest[:limit]
+
+
 async def open_calls(now: datetime, *, topic_id: int | None = None) -> list[Call]:
     """Open calls, closing soonest first."""
     query = public_calls().filter(in_phase(CallPhase.OPEN, now))
