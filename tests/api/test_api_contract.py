@@ -47,8 +47,11 @@ def test_every_operation_answers_as_the_openapi_document_says(
             "25",
             "--seed",
             str(SEED),
+            # One worker: with two, Hypothesis describes filters by parsing source in threads,
+            # and CPython 3.11's parser is not thread-safe ("AST constructor recursion depth
+            # mismatch", seen once in CI) — a crash of the tool, not a finding about the API.
             "--workers",
-            "2",
+            "1",
             "--generation-database",
             "none",
             "--no-color",
