@@ -30,12 +30,17 @@ class RenderedFeed:
         return cls(body, f'"{hashlib.sha256(body).hexdigest()}"', modified)
 
 
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    """Whether an If-None-Match header names `etag` (weak comparison, RFC 9110 §13.1.2)."""
+    tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return "*" in tags or etag in tags
+
+
 def not_modified(request: Request, feed: RenderedFeed) -> bool:
     """RFC 9110 §13.2.2: If-None-Match decides when present; otherwise If-Modified-Since."""
     if_none_match = request.headers.get("if-none-match")
     if if_none_match is not None:
-        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-        return "*" in tags or feed.etag in tags
+        return etag_matches(if_none_match, feed.etag)
     since = request.headers.get("if-modified-since")
     if not since or feed.last_modified is None:
         return False

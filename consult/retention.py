@@ -13,6 +13,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
@@ -36,6 +38,8 @@ log = logging.getLogger("consult.scheduler")
 
 # Responses the public may read once the workspace publishes them; everything else is "unpublished".
 PUBLISHABLE = (Consent.PUBLISH_NAMED, Consent.PUBLISH_ANONYMOUS)
+# Responses nobody will read: deleted with their files, by retention and by account deletion.
+UNKEPT = (ResponseStatus.DRAFT, ResponseStatus.WITHDRAWN)
 
 
 @dataclass(frozen=True)
@@ -78,13 +82,8 @@ async def apply_retention(settings: Settings, *, now: datetime) -> RetentionRepo
 
 async def _retain_call(settings: Settings, call: Call, *, now: datetime) -> tuple[int, int]:
     """Delete the call's drafts and withdrawn responses and anonymise its unpublished ones."""
-    gone = Response.filter(
-        call_id=call.id, status__in=[ResponseStatus.DRAFT, ResponseStatus.WITHDRAWN]
-    )
-    files = await Attachment.filter(
-        answer__response__call_id=call.id,
-        answer__response__status__in=[ResponseStatus.DRAFT, ResponseStatus.WITHDRAWN],
-    ).values_list("stored_name", flat=True)
+    gone = Response.filter(call_id=call.id, status__in=UNKEPT)
+    files = await files_of_unkept_responses(call_id=call.id)
     async with in_transaction():
         # Counted first: `delete()` reports the cascaded answers and files too.
         deleted = await gone.count()
@@ -109,9 +108,24 @@ async def _retain_call(settings: Settings, call: Call, *, now: datetime) -> tupl
                 {"deleted_responses": deleted, "anonymised_responses": anonymised},
             )
     # The rows are gone for good; the bytes follow (a crash here leaves unreachable files only).
-    for name in files:
-        upload_path(settings.upload_dir, str(name)).unlink(missing_ok=True)
+    discard_files(settings.upload_dir, files)
     return deleted, anonymised
+
+
+async def files_of_unkept_responses(**response: Any) -> list[str]:
+    """Stored names of the files in the drafts and withdrawn responses matching `response`
+    (Response fields, e.g. call_id=…): what goes when those responses are deleted."""
+    where = {f"answer__response__{name}": value for name, value in response.items()}
+    names = await Attachment.filter(answer__response__status__in=UNKEPT, **where).values_list(
+        "stored_name", flat=True
+    )
+    return [str(name) for name in names]
+
+
+def discard_files(upload_dir: Path, names: list[str]) -> None:
+    """Remove stored upload files whose rows were deleted (after the transaction committed)."""
+    for name in names:
+        upload_path(upload_dir, name).unlink(missing_ok=True)
 
 
 def _longest_limit_window(settings: Settings) -> timedelta:

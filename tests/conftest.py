@@ -98,14 +98,14 @@ def postgres_template() -> Iterator[str]:
     asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A freshly migrated, empty database of each kind, used by one test only."""
+def fresh_database(request: pytest.FixtureRequest, folder: Path) -> Iterator[str]:
+    """A copy of the migrated template of the kind `request.param` names ("sqlite" in `folder`,
+    or "postgres"), yielded as its URL and dropped afterwards."""
     # Tortoise caches INSERT/DELETE SQL per connection name and table, not per dialect; a process
     # that switches between SQLite and PostgreSQL (only this test run does) must forget it.
     EXECUTOR_CACHE.clear()
     if request.param == "sqlite":
-        path = tmp_path / "test.sqlite3"
+        path = folder / "test.sqlite3"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         yield f"sqlite://{path}"
         return
@@ -115,6 +115,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     asyncio.run(_admin(admin_url, f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
     yield _with_database(admin_url, name)
     asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A freshly migrated, empty database of each kind, used by one test only."""
+    yield from fresh_database(request, tmp_path)
 
 
 @pytest.fixture(scope="session")

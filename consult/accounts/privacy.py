@@ -30,7 +30,6 @@ from consult.api.models import ApiToken
 from consult.calls.models import (
     Answer,
     Attachment,
-    AttachmentKind,
     Comment,
     CommentReport,
     Response,
@@ -38,6 +37,7 @@ from consult.calls.models import (
 )
 from consult.models import AuditEntry, Person
 from consult.moderation.public import refresh_public_text
+from consult.retention import UNKEPT, discard_files, files_of_unkept_responses
 from consult.uploads import upload_path
 from consult.vocabulary import Role
 from events.models import Notification, Registration, RegistrationStatus, Session
@@ -225,14 +225,8 @@ async def delete_account(
         raise CannotDelete(
             "You are the only administrator: make someone else an administrator first."
         )
-    gone = Response.filter(
-        respondent_id=person.id, status__in=[ResponseStatus.DRAFT, ResponseStatus.WITHDRAWN]
-    )
-    stale_files = await Attachment.filter(
-        kind=AttachmentKind.RESPONSE_FILE,
-        answer__response__respondent_id=person.id,
-        answer__response__status__in=[ResponseStatus.DRAFT, ResponseStatus.WITHDRAWN],
-    ).values_list("stored_name", flat=True)
+    gone = Response.filter(respondent_id=person.id, status__in=UNKEPT)
+    stale_files = await files_of_unkept_responses(respondent_id=person.id)
     kept = [
         r.id
         for r in await Response.filter(
@@ -255,6 +249,5 @@ async def delete_account(
         await refresh_public_text(response_id)
     for session in await Session.filter(id__in=set(places)):
         await fill_free_places(session, now=now)
-    for name in stale_files:
-        upload_path(upload_dir, str(name)).unlink(missing_ok=True)
+    discard_files(upload_dir, stale_files)
     return Erasure(deleted, len(kept), len(places))

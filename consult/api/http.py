@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from config.conditional import etag_matches
 from consult.api.problems import FieldError, Problem
 
 JSON_TYPE = "application/json"
@@ -53,11 +54,6 @@ def etag_of(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
-def _matches(header: str, etag: str) -> bool:
-    tags = {tag.strip().removeprefix("W/") for tag in header.split(",")}
-    return "*" in tags or etag in tags
-
-
 def json_response(
     request: Request,
     data: object,
@@ -73,7 +69,7 @@ def json_response(
     all_headers = {"ETag": etag, "Cache-Control": cache, "Vary": "Accept", **(headers or {})}
     if request.method in ("GET", "HEAD") and status == 200:
         if_none_match = request.headers.get("if-none-match")
-        if if_none_match and _matches(if_none_match, etag):
+        if if_none_match and etag_matches(if_none_match, etag):
             return Response(status_code=304, headers=all_headers)
     return Response(body, status_code=status, media_type=JSON_TYPE, headers=all_headers)
 

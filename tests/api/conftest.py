@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import os
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,7 +19,7 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from config.database import tortoise_config
 from consult.api.tokens import issue_token
 from consult.models import Person
-from tests.conftest import _admin, _database_numbers, _with_database, postgres_admin_url
+from tests.conftest import fresh_database
 from tests.servers import serve_app
 from tests.support import Mailbox
 
@@ -65,18 +63,7 @@ async def _token_for_an_organisation(database_url: str) -> str:
 def demo_database(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    EXECUTOR_CACHE.clear()
-    if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("demo-api") / "demo.sqlite3"
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
-        yield f"sqlite://{path}"
-        return
-    template = request.getfixturevalue("postgres_template")
-    admin_url = postgres_admin_url()
-    name = f"qc_api_{os.getpid()}_{next(_database_numbers)}"
-    asyncio.run(_admin(admin_url, f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    yield _with_database(admin_url, name)
-    asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    yield from fresh_database(request, tmp_path_factory.mktemp("demo-api"))
 
 
 @pytest.fixture(scope="package")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
 import httpx
 from starlette.applications import Starlette
@@ -10,57 +13,66 @@ from starlette.applications import Starlette
 from config.settings import Settings
 from consult.api.idempotency import ABANDONED_AFTER, KEPT_FOR, fingerprint
 from consult.api.models import IdempotentRequest
-from consult.calls.models import Response
+from consult.calls.models import Call, Response
 from consult.clock import FixedClock
 from consult.retention import apply_retention
-from tests.api.helpers import full_answers, organisation_with_token, post_response, submission
+from tests.api.helpers import (
+    Organisation,
+    full_answers,
+    organisation_with_token,
+    post_response,
+    submission,
+)
 from tests.factories import make_call
 
 
-def _print(slug: str, body: dict[str, object]) -> str:
-    import json
+@dataclass
+class Claimed:
+    """An organisation, an open call, a whole response to it, and a key claimed for that
+    response at `claimed_at` by a request that has not answered (still running, or dead)."""
 
+    who: Organisation
+    call: Call
+    body: dict[str, Any]
+    key: str
+
+
+async def claimed_earlier(key: str, claimed_at: datetime) -> Claimed:
+    who = await organisation_with_token("ops@qubit.example", "Qubit Works", now=claimed_at)
+    call = await make_call(claimed_at)
+    body = submission(await full_answers(call))
     # As httpx writes `json=`: compact, UTF-8.
     sent = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-    return fingerprint("POST", f"/api/v1/calls/{slug}/responses", sent)
+    await IdempotentRequest.create(
+        person=who.person,
+        key=key,
+        fingerprint=fingerprint("POST", f"/api/v1/calls/{call.slug}/responses", sent),
+        claimed_at=claimed_at,
+        created_at=claimed_at,
+    )
+    return Claimed(who, call, body, key)
 
 
 async def test_a_repeat_while_the_first_request_runs_is_told_to_retry_with_409(
     client: httpx.AsyncClient, clock: FixedClock, app: Starlette
 ) -> None:
-    who = await organisation_with_token("ops@qubit.example", "Qubit Works", now=clock.now())
-    call = await make_call(clock.now())
-    body = submission(await full_answers(call))
-    await IdempotentRequest.create(
-        person=who.person,
-        key="busy",
-        fingerprint=_print(call.slug, body),
-        claimed_at=clock.now(),
-        created_at=clock.now(),
-    )
+    busy = await claimed_earlier("busy", clock.now())
 
-    refused = await post_response(client, who, call.slug, body, key="busy")
+    refused = await post_response(client, busy.who, busy.call.slug, busy.body, key=busy.key)
 
     assert refused.status_code == 409
     assert refused.headers["retry-after"] == "2"
-    assert await Response.filter(call_id=call.id).count() == 0
+    assert await Response.filter(call_id=busy.call.id).count() == 0
 
 
 async def test_a_claim_abandoned_by_a_request_that_died_is_taken_over_by_the_retry(
     client: httpx.AsyncClient, clock: FixedClock, app: Starlette
 ) -> None:
-    who = await organisation_with_token("ops@qubit.example", "Qubit Works", now=clock.now())
-    call = await make_call(clock.now())
-    body = submission(await full_answers(call))
-    await IdempotentRequest.create(
-        person=who.person,
-        key="crashed",
-        fingerprint=_print(call.slug, body),
-        claimed_at=clock.now() - ABANDONED_AFTER - timedelta(seconds=1),
-        created_at=clock.now() - ABANDONED_AFTER - timedelta(seconds=1),
-    )
+    crashed = await claimed_earlier("crashed", clock.now() - ABANDONED_AFTER - timedelta(seconds=1))
 
-    answered = await post_response(client, who, call.slug, body, key="crashed")
+    answered = await post_response(
+        client, crashed.who, crashed.call.slug, crashed.body, key=crashed.key
+    )
 
     assert answered.status_code == 201, answered.text
     kept = await IdempotentRequest.get(key="crashed")
