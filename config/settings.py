@@ -85,6 +85,11 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "24",
         "A signed-in session ends this many hours after signing in, however active.",
     ),
+    SettingDoc(
+        "TWO_STEP_REQUIRED",
+        "on",
+        "on: organisers and admins must set up two-step sign-in (an authenticator app) before using the workspace; off: it stays optional for everyone. Always on when ENV=production.",
+    ),
     SettingDoc("VERIFY_LINK_HOURS", "48", "How long an email verification link stays valid."),
     SettingDoc("RESET_LINK_MINUTES", "60", "How long a password reset link stays valid."),
     SettingDoc(
@@ -177,6 +182,7 @@ class Settings:
     mail_from: str = "QIST Consult <no-reply@localhost>"
     session_idle_minutes: int = 480
     session_max_hours: int = 24
+    two_step_required: bool = True
     verify_link_hours: int = 48
     reset_link_minutes: int = 60
     signin_limit: Limit = field(default_factory=lambda: Limit(5, 900))
@@ -269,6 +275,7 @@ def _build(config: Config) -> Settings:
         mail_from=config("MAIL_FROM", default="QIST Consult <no-reply@localhost>"),
         session_idle_minutes=config("SESSION_IDLE_MINUTES", cast=int, default=480),
         session_max_hours=config("SESSION_MAX_HOURS", cast=int, default=24),
+        two_step_required=_two_step_required(config, env),
         verify_link_hours=config("VERIFY_LINK_HOURS", cast=int, default=48),
         reset_link_minutes=config("RESET_LINK_MINUTES", cast=int, default=60),
         signin_limit=_limit(config, "SIGNIN_LIMIT", "5/900"),
@@ -288,6 +295,16 @@ def _build(config: Config) -> Settings:
         sent_mail_days=_positive(config, "SENT_MAIL_DAYS", 90),
         log_level=config("LOG_LEVEL", default="info").lower(),
     )
+
+
+def _two_step_required(config: Config, env: str) -> bool:
+    required = _switch(config, "TWO_STEP_REQUIRED", default="on")
+    if env == "production" and not required:
+        raise SettingsError(
+            "TWO_STEP_REQUIRED=off is refused when ENV=production: organisers and admins change "
+            "what the public sees, so a password alone must not be enough"
+        )
+    return required
 
 
 def _positive(config: Config, name: str, default: int) -> int:

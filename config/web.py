@@ -21,6 +21,9 @@ from forms.base import CSRF_FIELD, csrf_matches
 FormT = TypeVar("FormT", bound=Form)
 
 
+WORKSPACE = "/organise/"
+
+
 class RedirectTo(Exception):
     """Raised by helpers that must send the browser elsewhere (e.g. to sign in first)."""
 
@@ -90,18 +93,32 @@ def current_person(request: Request) -> Person | None:
     return user if isinstance(user, Person) else None
 
 
+def _here(request: Request) -> str:
+    return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+
+
 def signed_in_person(request: Request) -> Person:
     """The signed-in person; anyone else is sent to sign in and brought back afterwards."""
     person = current_person(request)
-    if person is not None:
-        return person
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    raise RedirectTo(f"{request.url_for('account:signin').path}?next={target}")
+    if person is None:
+        raise RedirectTo(f"{request.url_for('account:signin').path}?next={_here(request)}")
+    send_to_two_step_setup_if_owed(request, person)
+    return person
+
+
+def send_to_two_step_setup_if_owed(request: Request, person: Person) -> None:
+    """In the workspace, an organiser or admin who owes two-step sign-in goes to set it up (and
+    `may()` refuses them anyway, wherever they are)."""
+    if person.needs_two_step_setup and request.url.path.startswith(WORKSPACE):
+        notify(request, "Set up two-step sign-in to use the workspace.")
+        # After a refused POST the way back is the workspace home (a form page may need an id).
+        back = _here(request) if request.method == "GET" else WORKSPACE
+        raise RedirectTo(f"{request.url_for('account:two_step').path}?next={back}")
 
 
 def require_admin(request: Request) -> Person:
     person = signed_in_person(request)
-    if not person.is_admin:
+    if not person.is_admin or person.needs_two_step_setup:
         raise HTTPException(403, "Only administrators can use this page.")
     return person
 

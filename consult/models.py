@@ -29,8 +29,17 @@ class Person(Model):
     time_zone = fields.CharField(max_length=64, default="Europe/London")
     # Optional kinds of mail this person turned off (events.preferences.MAIL_CHOICES keys).
     mail_opt_outs: list[str] = fields.JSONField(default=list)
+    # Two-step sign-in: the authenticator key sealed under SECRET_KEY (consult.accounts.sealing),
+    # when it was turned on, and the last time step accepted, so that no code works twice.
+    two_step_key = fields.CharField(max_length=200, null=True)
+    two_step_since = fields.DatetimeField(null=True)
+    two_step_last_step = fields.IntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
+
+    # Not stored: set for the signed-in person when TWO_STEP_REQUIRED asks their role for two-step
+    # sign-in and they have not set it up. `may()` then refuses them everything an organiser may do.
+    needs_two_step_setup: bool = False
 
     class Meta:
         table = "person"
@@ -57,8 +66,30 @@ class Person(Model):
         return self.role == Role.ADMIN
 
     @property
+    def uses_two_step(self) -> bool:
+        return self.two_step_key is not None
+
+    @property
     def country_name(self) -> str:
         return country_name(self.country)
+
+
+class RecoveryCode(Model):
+    """A one-use code that signs in instead of the authenticator app, for a lost phone.
+
+    Each has 120 random bits, so its SHA-256 is stored rather than a slow password hash (ASVS
+    6.5.2 allows that from 112 bits)."""
+
+    id = fields.IntField(primary_key=True)
+    person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "consult.Person", related_name="recovery_codes", on_delete=fields.CASCADE
+    )
+    code_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "recovery_code"
 
 
 class Topic(Model):

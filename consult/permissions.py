@@ -34,8 +34,9 @@ class Teamed(Protocol):
 
 
 async def may(person: Person | None, action: Action, subject: Teamed | None = None) -> bool:
-    """Admins may do everything; organisers act on calls and sessions whose team they are in."""
-    if person is None or not person.is_active:
+    """Admins may do everything; organisers act on calls and sessions whose team they are in.
+    Neither may do anything while they owe two-step sign-in (TWO_STEP_REQUIRED)."""
+    if person is None or not person.is_active or person.needs_two_step_setup:
         return False
     if person.role == Role.ADMIN:
         return True

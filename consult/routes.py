@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Route
 
 from consult import views
-from consult.accounts import admin_views, api_token_views, privacy_views
+from consult.accounts import admin_views, api_token_views, privacy_views, two_step_views
 from consult.accounts import views as accounts
 from consult.analysis.routes import routes as analysis_routes
 from consult.api.routes import routes as api_routes
@@ -31,6 +31,25 @@ account_routes: list[BaseRoute] = [
     ),
     Route("/account/verify/{token}", accounts.verify, methods=GET_POST, name="account:verify"),
     Route("/account/signin", accounts.sign_in, methods=GET_POST, name="account:signin"),
+    Route(
+        "/account/signin/code",
+        two_step_views.sign_in_code,
+        methods=GET_POST,
+        name="account:signin_code",
+    ),
+    Route("/account/two-step", two_step_views.set_up, methods=GET_POST, name="account:two_step"),
+    Route(
+        "/account/two-step/recovery-codes",
+        two_step_views.renew_recovery_codes,
+        methods=["POST"],
+        name="account:two_step_codes",
+    ),
+    Route(
+        "/account/two-step/off",
+        two_step_views.turn_off,
+        methods=GET_POST,
+        name="account:two_step_off",
+    ),
     Route("/account/signout", accounts.sign_out, methods=["POST"], name="account:signout"),
     Route(
         "/account/password/forgot",

@@ -156,6 +156,9 @@ def environ_for_tests(
         # Tests move the clock by days while someone stays signed in; the absolute lifetime has
         # its own test, which shortens it again.
         "SESSION_MAX_HOURS": str(24 * 366),
+        # Most tests make organisers by changing a stakeholder's role; two-step sign-in and its
+        # enforcement have their own tests (tests/consult/test_two_step.py), which turn it on.
+        "TWO_STEP_REQUIRED": "off",
         **overrides,
     }
 

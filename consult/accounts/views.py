@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from config.auth import start_session
+from config.auth import begin_second_step, start_session
 from config.web import (
     bind_form,
     client_address,
@@ -190,6 +190,9 @@ async def sign_in(request: Request) -> Response:
             )
         except RateLimited as exc:
             return too_many(request, "accounts/signin.html", {"form": form}, exc)
+        if person is not None and person.uses_two_step:
+            begin_second_step(request.session, person, now(request), next_url)
+            return redirect(request, "account:signin_code")
         if person is not None:
             start_session(request.session, person, now(request))
             return RedirectResponse(next_url, status_code=303)
@@ -319,9 +322,8 @@ async def change_password(request: Request) -> Response:
         except FieldProblem as problem:
             form.add_field_error(problem.field, problem.message)
         else:
-            start_session(
-                request.session, person, now(request)
-            )  # keep this session; the others have ended
+            # Keep this session (it gave the second step too, if any); the others have ended.
+            start_session(request.session, person, now(request), two_step=person.uses_two_step)
             notify(request, "Your password has been changed. Other devices have been signed out.")
             return redirect(request, "account:home")
     status = 400 if request.method == "POST" else 200

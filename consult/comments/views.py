@@ -14,6 +14,7 @@ from config.web import (
     now,
     redirect,
     render,
+    send_to_two_step_setup_if_owed,
     settings_of,
     signed_in_person,
     too_many,
@@ -47,6 +48,7 @@ def _person_or_sign_in(request: Request, back: str) -> Person:
     person = current_person(request)
     if person is None:
         raise RedirectTo(f"{request.url_for('account:signin').path}?next={back}")
+    send_to_two_step_setup_if_owed(request, person)
     return person
 
 

@@ -25,7 +25,7 @@ import itertools
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import httpx
@@ -395,3 +395,28 @@ def test_a_route_with_an_unknown_parameter_is_reported() -> None:
     assert missing_parameters(new) == ["thing_id"]
     assert missing_parameters(elsewhere) == ["slug"]  # a slug of an area SLUGS does not know
     assert missing_parameters(Check("x", "GET", "/organise/calls/{slug}/responses")) == []
+
+
+async def test_organisers_and_admins_owing_two_step_sign_in_are_sent_to_set_it_up_on_every_route(
+    app: Starlette, clock: FixedClock
+) -> None:
+    """With TWO_STEP_REQUIRED=on (the default), an organiser or admin who has not set it up gets
+    nothing of the workspace: every route and method sends them to set it up, changing nothing."""
+    app.state.settings = replace(app.state.settings, two_step_required=True)
+    setup = "/account/two-step?next="
+    problems: list[str] = []
+    async with browsers(app) as (clients, people):
+        tokens = await csrf_tokens(clients)
+        world = await make_world(people, clock.now())
+        before = await snapshot()
+        for check in workspace_checks():
+            for role in ("own organiser", "admin"):
+                path = filled(check, world)
+                answer = await request(clients[role], check, path, tokens[role])
+                expected = setup + (path if check.method == "GET" else "/organise/")
+                if (answer.status_code, answer.headers.get("location")) != (303, expected):
+                    problems.append(f"{check}: {role} got {answer.status_code}, not sent to set up")
+        after = await snapshot()
+    changed = [table for table in before if before[table] != after.get(table)]
+    assert not changed, f"requests of people owing two-step changed: {', '.join(changed)}"
+    assert not problems, "\n".join(problems)

@@ -1,0 +1,337 @@
+"""Two-step sign-in: setting it up, the code after the password, recovery codes, turning it off,
+and organisers and admins kept out of the workspace until they have it (TWO_STEP_REQUIRED=on)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from consult.accounts import totp
+from consult.accounts.sealing import seal, unseal
+from consult.clock import FixedClock
+from consult.models import AuditEntry, Person, RecoveryCode
+from consult.vocabulary import Role
+from tests.factories import person_with_role, second_browser
+from tests.support import NewAccount, csrf_from, error_summary, page, post_form, sign_in
+
+PASSWORD = NewAccount().password
+SETUP = "/account/two-step"
+CODE_STEP = "/account/signin/code"
+
+
+@pytest.fixture
+def required(app: Starlette) -> Starlette:
+    """The app as it runs by default and in production: organisers and admins must use it."""
+    app.state.settings = replace(app.state.settings, two_step_required=True)
+    return app
+
+
+def key_on(response: httpx.Response) -> str:
+    """The key the setup page offers for typing by hand."""
+    element = page(response).find(id="two-step-key")
+    assert element is not None, "the setup page shows no key"
+    return element.get_text().replace(" ", "")
+
+
+def recovery_codes_on(response: httpx.Response) -> list[str]:
+    return [item.get_text(strip=True) for item in page(response).select("#recovery-codes li")]
+
+
+async def turn_on(client: httpx.AsyncClient, clock: FixedClock) -> tuple[str, list[str]]:
+    """Set two-step sign-in up as a person would: read the key, type the app's code."""
+    form = await client.get(SETUP)
+    key = key_on(form)
+    answer = await client.post(
+        SETUP,
+        data={"csrf_token": csrf_from(form), "code": totp.code_at(key, clock.now())},
+    )
+    assert answer.status_code == 200, error_summary(answer)
+    return key, recovery_codes_on(answer)
+
+
+async def sign_in_with_code(
+    client: httpx.AsyncClient, email: str, code: str, *, next_path: str = ""
+) -> httpx.Response:
+    target = "/account/signin" + (f"?next={next_path}" if next_path else "")
+    first = await post_form(client, target, {"email": email, "password": PASSWORD})
+    assert (first.status_code, first.headers["location"]) == (303, CODE_STEP)
+    return await post_form(client, CODE_STEP, {"code": code})
+
+
+# ---------------------------------------------------------------- The parts
+
+
+def test_codes_match_the_rfc_6238_test_vectors() -> None:
+    # RFC 6238 appendix B, SHA-1 key "12345678901234567890"; six digits are the last six of eight.
+    key = base64.b32encode(b"12345678901234567890").decode()
+    vectors = {
+        59: "94287082",
+        1111111109: "07081804",
+        1234567890: "89005924",
+        2000000000: "69279037",
+    }
+    for seconds, eight_digits in vectors.items():
+        assert totp.code_at(key, datetime.fromtimestamp(seconds, UTC)) == eight_digits[-6:]
+
+
+def test_a_code_is_accepted_one_step_either_side_and_no_further() -> None:
+    key, moment = totp.new_secret(), datetime(2026, 12, 2, 12, 0, 10, tzinfo=UTC)
+    step = totp.step_at(moment)
+    for drift in (-1, 0, 1):
+        assert (
+            totp.matching_step(key, totp.code_for_step(key, step + drift), moment) == step + drift
+        )
+    for drift in (-2, 2):
+        assert totp.matching_step(key, totp.code_for_step(key, step + drift), moment) is None
+    assert totp.matching_step(key, "12345", moment) is None
+    assert totp.matching_step(key, "１２３４５６", moment) is None  # full-width digits
+
+
+def test_a_sealed_key_opens_only_with_its_secret_key_and_purpose() -> None:
+    secret_key = "k" * 40
+    sealed = seal(secret_key, "two-step-key", "JBSWY3DPEHPK3PXP")
+    assert "JBSWY3DPEHPK3PXP" not in sealed
+    assert seal(secret_key, "two-step-key", "JBSWY3DPEHPK3PXP") != sealed  # a fresh nonce each time
+    assert unseal(secret_key, "two-step-key", sealed) == "JBSWY3DPEHPK3PXP"
+    assert unseal("j" * 40, "two-step-key", sealed) is None
+    assert unseal(secret_key, "another-purpose", sealed) is None
+    assert unseal(secret_key, "two-step-key", sealed[:-2] + "AA") is None
+    assert unseal(secret_key, "two-step-key", "v1:not base64!") is None
+
+
+# ---------------------------------------------------------------- Setting it up
+
+
+async def test_an_organiser_is_sent_to_set_up_two_step_and_comes_back_to_the_workspace(
+    required: Starlette, client: httpx.AsyncClient, clock: FixedClock
+) -> None:
+    person = await person_with_role(client, "rosalind@example.gov", Role.ORGANISER)
+
+    sent = await client.get("/organise/calls")
+    assert (sent.status_code, sent.headers["location"]) == (303, f"{SETUP}?next=/organise/calls")
+    form = await client.get(sent.headers["location"])
+    assert "Set up two-step sign-in to use the workspace." in form.text
+    assert page(form).select_one("svg.qr-code[role=img] title") is not None
+    key = key_on(form)
+
+    wrong = await client.post(
+        sent.headers["location"],
+        data={
+            "csrf_token": csrf_from(form),
+            "code": totp.code_at(key, clock.now() - timedelta(minutes=5)),
+        },
+    )
+    assert wrong.status_code == 400
+    assert error_summary(wrong) == ["That code is not right. Type the 6 digits your app shows now."]
+    assert key_on(wrong) == key  # the same key until one is confirmed
+    assert not (await Person.get(id=person.id)).uses_two_step
+
+    done = await client.post(
+        sent.headers["location"],
+        data={"csrf_token": csrf_from(form), "code": totp.code_at(key, clock.now())},
+    )
+    assert done.status_code == 200
+    codes = recovery_codes_on(done)
+    assert len(codes) == 10 and len(set(codes)) == 10
+    assert all(len(code.replace("-", "")) == 24 for code in codes)
+    assert (
+        page(done).find("a", string="I have kept my recovery codes, continue")["href"]
+        == "/organise/calls"
+    )
+    assert (await client.get("/organise/calls")).status_code == 200
+
+    stored = await Person.get(id=person.id)
+    assert stored.two_step_key is not None and key not in stored.two_step_key
+    assert stored.two_step_since == clock.now()
+    hashes = set(await RecoveryCode.filter(person_id=person.id).values_list("code_hash", flat=True))
+    assert hashes == {hashlib.sha256(c.replace("-", "").encode()).hexdigest() for c in codes}
+    assert (
+        await AuditEntry.filter(action="person.two_step_on", object_id=str(person.id)).count() == 1
+    )
+
+
+async def test_turning_two_step_on_signs_out_the_persons_other_sessions(
+    required: Starlette, client: httpx.AsyncClient, clock: FixedClock
+) -> None:
+    await person_with_role(client, "rosalind@example.gov", Role.ORGANISER)
+    async with second_browser(required) as laptop:
+        await sign_in(laptop, "rosalind@example.gov", PASSWORD)
+        assert (await laptop.get("/account/")).status_code == 200
+        await turn_on(client, clock)
+        assert (await client.get("/account/")).status_code == 200
+        assert (await laptop.get("/account/")).headers["location"].startswith("/account/signin")
+
+
+async def test_admins_need_two_step_for_their_pages_too(
+    required: Starlette, client: httpx.AsyncClient
+) -> None:
+    await person_with_role(client, "admin@example.gov", Role.ADMIN, "Alan Turing")
+    for path in ("/organise/people", "/organise/audit"):
+        sent = await client.get(path)
+        assert (sent.status_code, sent.headers["location"]) == (303, f"{SETUP}?next={path}")
+
+
+async def test_stakeholders_may_use_two_step_but_are_never_made_to(
+    required: Starlette, client: httpx.AsyncClient, clock: FixedClock
+) -> None:
+    await person_with_role(client, "ada@example.org", Role.STAKEHOLDER)
+    assert (await client.get("/account/")).status_code == 200
+    form = await client.get(SETUP)
+    assert "need two-step sign-in to use the workspace" not in form.text
+    await turn_on(client, clock)
+    assert '<strong class="tag tag--green">On</strong>' in (await client.get("/account/")).text
+
+
+async def test_with_two_step_optional_organisers_use_the_workspace_without_it(
+    app: Starlette, client: httpx.AsyncClient
+) -> None:
+    assert app.state.settings.two_step_required is False  # as the tests' settings have it
+    await person_with_role(client, "rosalind@example.gov", Role.ORGANISER)
+    assert (await client.get("/organise/")).status_code == 200
+
+
+# ---------------------------------------------------------------- Signing in
+
+
+async def test_signing_in_asks_for_the_code_after_the_password_and_each_code_works_once(
+    required: Starlette, client: httpx.AsyncClient, clock: FixedClock
+) -> None:
+    await person_with_role(client, "rosalind@example.gov", Role.ORGANISER)
+    key, _ = await turn_on(client, clock)
+    await post_form(client, "/account/signout", {}, form_page="/account/")
+    clock.advance(seconds=30)  # the next code: the one used to turn it on is spent
+
+    first = await post_form(
+        client,
+        "/account/signin?next=/organise/calls",
+        {"email": "rosalind@example.gov", "password": PASSWORD},
+        form_page="/account/signin",
+    )
+    assert (first.status_code, first.headers["location"]) == (303, CODE_STEP)
+    # The password alone signs no one in.
+    assert (await client.get("/account/")).headers["location"].startswith("/account/signin")
+    assert (await client.get("/organise/")).status_code == 303
+
+    code = totp.code_at(key, clock.now())
+    wrong = await post_form(client, CODE_STEP, {"code": "000000" if code != "000000" else "111111"})
+    assert wrong.status_code == 400
+    assert "That code is not right" in error_summary(wrong)[0]
+    done = await post_form(client, CODE_STEP, {"code": code})
+    assert (done.status_code, done.headers["location"]) == (303, "/organise/calls")
+    assert (await client.get("/organise/calls")).status_code == 200
+
+    # Someone who saw the code and knows the password cannot use it again, even at once.
+    async with second_browser(required) as thief:
+        replayed = await sign_in_with_code(thief, "rosalind@example.gov", code)
+        assert replayed.status_code == 400
+        assert (await thief.get("/account/")).status_code == 303
+
+
+async def test_the_code_must_follow_the_password_within_five_minutes(
+    required: Starlette, client: httpx.AsyncClient, clock: FixedClock
+) -> None:
+    await person_with_role(client, "ada@example.org", Role.STAKEHOLDER)
+    key, _ = await turn_on(client, clock)
+    await post_form(client, "/account/signout", {}, form_page="/account/")
+    await post_form(client, "/account/signin", {"email": "ada@example.org", "password": PASSWORD})
+    form = await client.get(CODE_STEP)
+    clock.advance(minutes=5, seconds=1)
+    late = await client.post(
+        CODE_STEP, data={"csrf_token": csrf_from(form), "code": totp.code_at(key, clock.now())}
+    )
+    assert (late.status_code, late.headers["location"]) == (303, "/account/signin")
+    assert "within 5 minutes" in (await client.get("/account/signin")).text
+    assert (await client.get("/account/")).status_code == 303
+
+
+async def test_a_recovery_code_signs_in_once(
+    required: Starlette, client: httpx.AsyncClient, clock: FixedClock
+) -> None:
+    person = await person_with_role(client, "ada@example.org", Role.STAKEHOLDER)
+    _, codes = await turn_on(client, clock)
+    await post_form(client, "/account/signout", {}, form_page="/account/")
+
+    typed = codes[3].upper().replace("-", " ")  # as someone might type it from paper
+    used = await sign_in_with_code(client, "ada@example.org", typed)
+    assert (used.status_code, used.headers["location"]) == (303, "/account/")
+    assert "recovery code; 9 left" in (await client.get("/account/")).text
+    assert await RecoveryCode.filter(person_id=person.id, used_at=None).count() == 9
+    assert await AuditEntry.filter(action="person.recovery_code_used").count() == 1
+
+    async with second_browser(required) as other:
+        again = await sign_in_with_code(other, "ada@example.org", codes[3])
+        assert again.status_code == 400
+
+
+async def test_wrong_codes_are_limited_per_account_and_then_even_a_right_one_waits(
+    required: Starlette, client: httpx.AsyncClient, clock: FixedClock
+) -> None:
+    await person_with_role(client, "ada@example.org", Role.STAKEHOLDER)
+    key, _ = await turn_on(client, clock)
+    await post_form(client, "/account/signout", {}, form_page="/account/")
+    clock.advance(seconds=30)
+    limit = required.state.settings.signin_limit
+    await post_form(client, "/account/signin", {"email": "ada@example.org", "password": PASSWORD})
+    right = totp.code_at(key, clock.now())
+    wrong = "000000" if right != "000000" else "111111"
+    for _ in range(limit.attempts):
+        assert (await post_form(client, CODE_STEP, {"code": wrong})).status_code == 400
+    limited = await post_form(client, CODE_STEP, {"code": right})
+    assert limited.status_code == 429
+    assert int(limited.headers["Retry-After"]) > 0
+    assert (await client.get("/account/")).status_code == 303
+
+
+# ---------------------------------------------------------------- Managing it
+
+
+async def test_new_recovery_codes_replace_the_old_ones(
+    required: Starlette, client: httpx.AsyncClient, clock: FixedClock
+) -> None:
+    person = await person_with_role(client, "ada@example.org", Role.STAKEHOLDER)
+    key, old_codes = await turn_on(client, clock)
+    clock.advance(seconds=30)
+    status = await client.get(SETUP)
+    assert page(status).find(id="codes-left").get_text(strip=True) == "10 of 10"
+
+    refused = await client.post(
+        "/account/two-step/recovery-codes", data={"csrf_token": csrf_from(status), "code": "123"}
+    )
+    assert refused.status_code == 400
+    renewed = await client.post(
+        "/account/two-step/recovery-codes",
+        data={"csrf_token": csrf_from(status), "code": totp.code_at(key, clock.now())},
+    )
+    new_codes = recovery_codes_on(renewed)
+    assert len(new_codes) == 10 and not set(new_codes) & set(old_codes)
+    hashes = set(await RecoveryCode.filter(person_id=person.id).values_list("code_hash", flat=True))
+    assert hashes == {hashlib.sha256(c.replace("-", "").encode()).hexdigest() for c in new_codes}
+
+
+async def test_turning_it_off_needs_the_password_and_an_organiser_must_set_it_up_again(
+    required: Starlette, client: httpx.AsyncClient, clock: FixedClock
+) -> None:
+    person = await person_with_role(client, "rosalind@example.gov", Role.ORGANISER)
+    await turn_on(client, clock)
+
+    wrong = await post_form(client, "/account/two-step/off", {"password": "not my password 123"})
+    assert wrong.status_code == 400
+    assert (await Person.get(id=person.id)).uses_two_step
+
+    form = await client.get("/account/two-step/off")
+    assert "set it up again before you next use the workspace" in form.text
+    done = await client.post(
+        "/account/two-step/off", data={"csrf_token": csrf_from(form), "password": PASSWORD}
+    )
+    assert (done.status_code, done.headers["location"]) == (303, "/account/")
+    stored = await Person.get(id=person.id)
+    assert (stored.two_step_key, stored.two_step_since) == (None, None)
+    assert await RecoveryCode.filter(person_id=person.id).count() == 0
+    assert await AuditEntry.filter(action="person.two_step_off").count() == 1
+    assert (await client.get("/organise/")).headers["location"] == f"{SETUP}?next=/organise/"
