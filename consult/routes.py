@@ -98,6 +98,12 @@ account_routes: list[BaseRoute] = [
         methods=GET_POST,
         name="admin:person_role",
     ),
+    Route(
+        "/organise/people/{person_id:int}/two-step-off",
+        admin_views.person_two_step_off,
+        methods=["POST"],
+        name="admin:person_two_step_off",
+    ),
 ]
 
 routes: list[BaseRoute] = [

@@ -44,6 +44,8 @@ def serve_app(
         "SMTP_URL": mailbox.url,
         "LOG_LEVEL": "warning",
         "SCHEDULER": "off",  # the journeys count the mail they receive
+        # As in the in-process tests; the two-step journey turns it on (the default) again.
+        "TWO_STEP_REQUIRED": "off",
         **(environment or {}),
     }
     if demo:

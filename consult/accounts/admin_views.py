@@ -1,4 +1,4 @@
-"""Admin pages for people: find an account, change its role."""
+"""Admin pages for people: find an account, change its role, turn off its two-step sign-in."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from config.web import bind_form, notify, page_number, redirect, render, require_admin
-from consult.accounts import services
+from consult.accounts import services, two_step
 from consult.accounts.services import FieldProblem
 from consult.models import Person
 from consult.queries import people_matching
 from consult.vocabulary import Role
-from forms.accounts import RoleForm
+from forms.accounts import ConfirmForm, RoleForm
 
 
 async def people(request: Request) -> Response:
@@ -22,12 +22,16 @@ async def people(request: Request) -> Response:
     return render(request, "accounts/admin/people.html", {"page": page, "search": search})
 
 
-async def person_role(request: Request) -> Response:
-    admin = require_admin(request)
-    person_id = request.path_params["person_id"]
-    person = await Person.get_or_none(id=person_id)
+async def _person(request: Request) -> Person:
+    person = await Person.get_or_none(id=request.path_params["person_id"])
     if person is None:
         raise HTTPException(404)
+    return person
+
+
+async def person_role(request: Request) -> Response:
+    admin = require_admin(request)
+    person = await _person(request)
     form = await bind_form(request, RoleForm, role=str(person.role))
     if request.method == "POST" and form.validate():
         try:
@@ -41,6 +45,21 @@ async def person_role(request: Request) -> Response:
                 )
             return redirect(request, "admin:people")
     status = 400 if request.method == "POST" else 200
-    return render(
-        request, "accounts/admin/role.html", {"form": form, "person": person}, status=status
-    )
+    context = {
+        "form": form,
+        "person": person,
+        "two_step_form": ConfirmForm(meta={"csrf_context": request.session}),
+    }
+    return render(request, "accounts/admin/role.html", context, status=status)
+
+
+async def person_two_step_off(request: Request) -> Response:
+    """For someone who lost both their phone and their recovery codes (after the admin has made
+    sure, outside the service, that it is really them asking)."""
+    admin = require_admin(request)
+    await bind_form(request, ConfirmForm)
+    person = await _person(request)
+    if person.uses_two_step:
+        await two_step.turn_off_for(person, actor=admin, via="admin")
+        notify(request, f"Two-step sign-in is off for {person.display_name}.")
+    return redirect(request, "admin:person_role", person_id=person.id)

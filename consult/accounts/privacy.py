@@ -101,6 +101,9 @@ async def personal_data(person: Person) -> tuple[dict[str, Any], list[tuple[str,
             "email_confirmed_at": _when(person.verified_at),
             "created_at": _when(person.created_at),
             "mail_turned_off": list(person.mail_opt_outs),
+            # When it was turned on; the key itself and the recovery codes are credentials, and
+            # the codes are only kept as fingerprints.
+            "two_step_sign_in_since": _when(person.two_step_since),
         },
         "responses": [
             {

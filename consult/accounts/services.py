@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from consult.accounts import two_step
 from consult.accounts.passwords import (
     DUMMY_HASH,
     hash_password,
@@ -266,6 +267,9 @@ async def create_admin(email: str, password: str, display_name: str, *, now: dat
         person.role = Role.ADMIN
         person.is_active = True
         await person.save(update_fields=["role", "is_active", "updated_at"])
+        if person.uses_two_step:
+            # Whoever runs this on the server is trusted: a locked-out admin gets back in.
+            await two_step.turn_off_for(person, actor=None, via="cli")
     await verify_email(person, now=now)
     await record_action(None, "person.admin_created", person, {"via": "cli"})
     return person

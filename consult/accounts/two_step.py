@@ -91,11 +91,21 @@ async def turn_on(
     return codes
 
 
-async def turn_off(person: Person, password: str, *, actor: Person | None = None) -> None:
-    """Forget the key and the recovery codes. The person's password is asked for first, unless an
-    admin does it for someone who lost both their phone and their codes."""
-    if actor is None and not verify_password(person.password_hash, password):
+async def turn_off(person: Person, password: str) -> None:
+    """The person turns it off themselves: their password first."""
+    if not verify_password(person.password_hash, password):
         raise WrongCode
+    await _forget(person, person, {})
+
+
+async def turn_off_for(person: Person, *, actor: Person | None, via: str) -> None:
+    """For someone who lost both their phone and their recovery codes: an admin on the people
+    page (`via="admin"`), or the server's operator with `consult createadmin` (`via="cli"`)."""
+    await _forget(person, actor, {"by": via})
+
+
+async def _forget(person: Person, actor: Person | None, detail: dict[str, str]) -> None:
+    """Forget the key and the recovery codes, and say who did it in the audit log."""
     async with in_transaction():
         person.two_step_key = None
         person.two_step_since = None
@@ -104,8 +114,7 @@ async def turn_off(person: Person, password: str, *, actor: Person | None = None
             update_fields=["two_step_key", "two_step_since", "two_step_last_step", "updated_at"]
         )
         await RecoveryCode.filter(person_id=person.id).delete()
-        detail = {"by": "admin"} if actor is not None else {}
-        await record_action(actor or person, "person.two_step_off", person, detail)
+        await record_action(actor, "person.two_step_off", person, detail)
 
 
 async def renew_recovery_codes(person: Person, *, now: datetime) -> list[str]:

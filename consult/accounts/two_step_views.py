@@ -143,9 +143,9 @@ async def renew_recovery_codes(request: Request) -> Response:
 
 async def turn_off(request: Request) -> Response:
     person = signed_in_person(request)
+    form = await bind_form(request, TurnOffForm)
     if not person.uses_two_step:
         return redirect(request, "account:two_step")
-    form = await bind_form(request, TurnOffForm)
     if request.method == "POST" and form.validate():
         try:
             await two_step.turn_off(person, form.password.data or "")
@@ -164,6 +164,7 @@ async def turn_off(request: Request) -> Response:
 async def sign_in_code(request: Request) -> Response:
     """The second step of signing in: the authenticator's code, or a recovery code."""
     moment = now(request)
+    form = await bind_form(request, SignInCodeForm)  # a forged POST is refused before anything
     pending = pending_second_step(request.session, moment)
     person = None
     if pending is not None:
@@ -177,7 +178,6 @@ async def sign_in_code(request: Request) -> Response:
         request.session.pop(SESSION_PENDING, None)
         notify(request, "Sign in again: the code must follow the password within 5 minutes.")
         return redirect(request, "account:signin")
-    form = await bind_form(request, SignInCodeForm)
     if request.method == "POST" and form.validate():
         try:
             used = await two_step.check_code(

@@ -42,6 +42,20 @@ def test_production_requires_a_secret_key_and_a_base_url(tmp_path: Path) -> None
     assert settings.https
 
 
+def test_production_refuses_two_step_off(tmp_path: Path) -> None:
+    production = {
+        "ENV": "production",
+        "DATA_DIR": str(tmp_path),
+        "BASE_URL": "https://consult.example.gov",
+        "SECRET_KEY": "k" * 40,
+    }
+    assert load_settings(production, env_file=None).two_step_required
+    with pytest.raises(SettingsError, match="TWO_STEP_REQUIRED=off is refused"):
+        load_settings({**production, "TWO_STEP_REQUIRED": "off"}, env_file=None)
+    development = {"DATA_DIR": str(tmp_path), "TWO_STEP_REQUIRED": "off"}
+    assert not load_settings(development, env_file=None).two_step_required
+
+
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     [

@@ -59,7 +59,9 @@ from tests.support import csrf_from
 
 ROLES = ("visitor", "stakeholder", "other organiser", "own organiser", "admin")
 # Routes only admins may use, whatever the object they name.
-ADMIN_ONLY = frozenset({"admin:people", "admin:person_role", "organise:audit"})
+ADMIN_ONLY = frozenset(
+    {"admin:people", "admin:person_role", "admin:person_two_step_off", "organise:audit"}
+)
 # `{slug}` names a call or a session depending on where it is.
 SLUGS = {"/organise/calls/": "call_slug", "/organise/sessions/": "session_slug"}
 # Every other path parameter of a workspace route, and the sample that fills it. A new route with

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
+import json
+import zipfile
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -14,6 +17,7 @@ from starlette.applications import Starlette
 
 from consult.accounts import totp
 from consult.accounts.sealing import seal, unseal
+from consult.accounts.services import create_admin
 from consult.clock import FixedClock
 from consult.models import AuditEntry, Person, RecoveryCode
 from consult.vocabulary import Role
@@ -184,8 +188,12 @@ async def test_stakeholders_may_use_two_step_but_are_never_made_to(
     assert (await client.get("/account/")).status_code == 200
     form = await client.get(SETUP)
     assert "need two-step sign-in to use the workspace" not in form.text
-    await turn_on(client, clock)
+    key, codes = await turn_on(client, clock)
     assert '<strong class="tag tag--green">On</strong>' in (await client.get("/account/")).text
+    exported = zipfile.ZipFile(io.BytesIO((await client.get("/account/data/export.zip")).content))
+    data = exported.read("data.json").decode()
+    assert json.loads(data)["account"]["two_step_sign_in_since"] == clock.now().isoformat()
+    assert key not in data and not any(code in data for code in codes)
 
 
 async def test_with_two_step_optional_organisers_use_the_workspace_without_it(
@@ -335,3 +343,51 @@ async def test_turning_it_off_needs_the_password_and_an_organiser_must_set_it_up
     assert await RecoveryCode.filter(person_id=person.id).count() == 0
     assert await AuditEntry.filter(action="person.two_step_off").count() == 1
     assert (await client.get("/organise/")).headers["location"] == f"{SETUP}?next=/organise/"
+
+
+async def test_an_admin_turns_it_off_for_someone_who_lost_phone_and_codes(
+    required: Starlette, client: httpx.AsyncClient, clock: FixedClock
+) -> None:
+    person = await person_with_role(client, "rosalind@example.gov", Role.ORGANISER)
+    await turn_on(client, clock)
+    async with second_browser(required) as admin_browser:
+        admin = await person_with_role(
+            admin_browser, "admin@example.gov", Role.ADMIN, "Alan Turing"
+        )
+        await turn_on(admin_browser, clock)
+        role_page = await admin_browser.get(f"/organise/people/{person.id}/role")
+        assert "Turn off two-step sign-in" in role_page.text
+        done = await admin_browser.post(
+            f"/organise/people/{person.id}/two-step-off",
+            data={"csrf_token": csrf_from(role_page)},
+        )
+        assert done.status_code == 303
+    assert not (await Person.get(id=person.id)).uses_two_step
+    assert await RecoveryCode.filter(person_id=person.id).count() == 0
+    entry = await AuditEntry.get(action="person.two_step_off")
+    assert (entry.actor_id, entry.object_id, entry.detail) == (
+        admin.id,
+        str(person.id),
+        {"by": "admin"},
+    )
+
+
+async def test_createadmin_on_the_server_lets_a_locked_out_admin_back_in(db: None) -> None:
+    moment = datetime(2026, 12, 2, 12, tzinfo=UTC)
+    person = await Person.create(
+        email="admin@example.gov",
+        password_hash="x",
+        display_name="Alan Turing",
+        role=Role.ADMIN,
+        two_step_key="v1:sealed",
+        two_step_since=moment,
+    )
+    await RecoveryCode.create(person=person, code_hash="0" * 64, created_at=moment)
+
+    await create_admin("admin@example.gov", "a new long passphrase 2026", "Alan Turing", now=moment)
+
+    stored = await Person.get(id=person.id)
+    assert (stored.two_step_key, stored.two_step_since) == (None, None)
+    assert await RecoveryCode.filter(person_id=person.id).count() == 0
+    entry = await AuditEntry.get(action="person.two_step_off")
+    assert (entry.actor_id, entry.detail) == (None, {"by": "cli"})
