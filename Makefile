@@ -12,7 +12,7 @@ ICALJS := tests/events/icaljs
 TEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve test lint format migrate migrations demo chromium icaljs lock clean
+.PHONY: help run serve test bench lint format migrate migrations demo chromium icaljs lock clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -26,6 +26,9 @@ serve: $(RUN_STAMP) ## Serve without migrating or loading data (HOST, PORT, WORK
 
 test: $(TEST_STAMP) chromium icaljs ## Run the whole suite on SQLite and PostgreSQL, browser tests included
 	$(BIN)/pytest -n $(TEST_WORKERS)
+
+bench: $(TEST_STAMP) ## Run every benchmark against its baseline on PostgreSQL (about 10 minutes; figures in docs/benchmarks.md)
+	$(BIN)/python -m bench
 
 lint: $(TEST_STAMP) ## Check formatting, lint and types (ruff, mypy)
 	$(BIN)/ruff format --check .

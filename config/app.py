@@ -15,7 +15,7 @@ from starlette.routing import Route
 from config import errors
 from config.auth import SessionBackend
 from config.lifespan import build_lifespan
-from config.routes import NAVIGATION, build_routes
+from config.routes import NAVIGATION, build_routes, remember_url_paths, route_by_first_segment
 from config.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from config.settings import Settings
 from config.templating import build_templates
@@ -24,7 +24,7 @@ from consult.api.http import CorsForReads, ReadLimiter
 from consult.api.problems import Problem
 from consult.clock import Clock, SystemClock
 from consult.responses.views import CallNotOpen, call_not_open
-from events.calendar_views import FeedCache
+from events.calendar_views import FeedCache, SourceMemo
 
 SESSION_COOKIE = "qc_session"
 # Over HTTPS the browser then only accepts the cookie from this host, sent Secure, on path "/":
@@ -66,6 +66,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         },
         lifespan=build_lifespan(settings),
     )
+    remember_url_paths(app.router)
+    route_by_first_segment(app.router)
     app.state.settings = settings
     app.state.clock = clock or SystemClock()
     app.state.templates = build_templates()
@@ -73,6 +75,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         settings.api_read_limit.attempts, settings.api_read_limit.seconds
     )
     app.state.calendar_cache = FeedCache()  # rendered feeds of this process, keyed by content
+    app.state.feed_sources = SourceMemo(settings.feed_freshness_seconds)
     names = {route.name for route in routes if isinstance(route, Route)}
     app.state.navigation = tuple((label, name) for label, name in NAVIGATION if name in names)
     return app

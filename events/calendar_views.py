@@ -1,15 +1,19 @@
 """Calendar feeds over HTTP: one response class, conditional GETs, rendered bytes cached in-process.
 
-Each request costs one query to find the feed and its fingerprint (plus the token lookup for a
+A request costs one query to find the feed and its fingerprint (plus the token lookup for a
 personal feed). The bytes are rendered only when that fingerprint is new to this process, so any
 number of processes stay correct without sharing memory: an edit anywhere changes the key.
+
+A public feed's fingerprint is then kept for FEED_FRESHNESS_SECONDS, so a busy feed costs no
+query at all: calendar clients poll every hour, and an edit reaches them that much later at most.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Awaitable, Callable, Hashable
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -52,6 +56,34 @@ class FeedCache:
         return len(self._entries)
 
 
+class SourceMemo:
+    """Public feeds' sources (identity and fingerprint) for a few seconds, by what names them."""
+
+    def __init__(
+        self, seconds: float, size: int = 1024, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.seconds = seconds
+        self.size = size
+        self.clock = clock
+        self._entries: OrderedDict[Hashable, tuple[float, FeedSource]] = OrderedDict()
+
+    async def source(
+        self, key: Hashable, load: Callable[[], Awaitable[FeedSource | None]]
+    ) -> FeedSource | None:
+        if self.seconds <= 0:
+            return await load()
+        found = self._entries.get(key)
+        if found is not None and self.clock() < found[0]:
+            return found[1]
+        source = await load()
+        if source is not None:  # unknown names are not kept: anyone can make up more of them
+            self._entries[key] = (self.clock() + self.seconds, source)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        return source
+
+
 class CalendarResponse(FeedResponse):
     """A calendar feed, or 304 Not Modified, named for the file a client saves it as."""
 
@@ -68,12 +100,14 @@ class CalendarResponse(FeedResponse):
 
 
 async def all_calendar(request: Request) -> Response:
-    return await _serve(request, await all_feed(now(request)), filename="qist-consult.ics")
+    source = await _public_source(request, ("all", ""), lambda: all_feed(now(request)))
+    assert source is not None  # the feed of everything always exists
+    return await _serve(request, source, filename="qist-consult.ics")
 
 
 async def topic_calendar(request: Request) -> Response:
     slug = request.path_params["slug"]
-    source = await topic_feed(slug, now(request))
+    source = await _public_source(request, ("topic", slug), lambda: topic_feed(slug, now(request)))
     if source is None:
         raise HTTPException(404)
     return await _serve(request, source, filename=f"qist-consult-{slug}.ics")
@@ -81,7 +115,9 @@ async def topic_calendar(request: Request) -> Response:
 
 async def session_calendar(request: Request) -> Response:
     slug = request.path_params["slug"]
-    source = await session_feed(slug, now(request))
+    source = await _public_source(
+        request, ("session", slug), lambda: session_feed(slug, now(request))
+    )
     if source is None:
         raise HTTPException(404)
     return await _serve(request, source, filename=f"{slug}.ics")
@@ -108,6 +144,13 @@ async def _serve(
     return CalendarResponse(
         rendered, filename=filename, private=private, not_modified=not_modified(request, rendered)
     )
+
+
+async def _public_source(
+    request: Request, key: Hashable, load: Callable[[], Awaitable[FeedSource | None]]
+) -> FeedSource | None:
+    memo: SourceMemo = request.app.state.feed_sources
+    return await memo.source(key, load)
 
 
 def feed_cache(request: Request) -> FeedCache:

@@ -197,7 +197,6 @@ async def answers(request: Request) -> HttpResponse:
     response = await _own_response(found)
     settings = settings_of(request)
     questions = await questions_of(found.call)
-    sheet = await services.answer_sheet(response)
     if request.method == "POST":
         formdata = await read_form(request, max_files=settings.upload_max_files)
         later = await _saving_for_later(request)
@@ -226,7 +225,10 @@ async def answers(request: Request) -> HttpResponse:
                 form.add_field_error(problem.field, problem.message)
             else:
                 return await _next(request, found.call, "responses:check")
+        # Read after the attempt (not before: a saved answer needs no page), for the files kept.
+        sheet = await services.answer_sheet(response)
     else:
+        sheet = await services.answer_sheet(response)
         form = answers_form_class(questions, complete=False, file_hint=_file_hint(settings))(
             data=_initial_answers(questions, sheet), meta={"csrf_context": request.session}
         )

@@ -6,7 +6,7 @@ daylight-saving changes.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, time, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from zoneinfo import ZoneInfo
@@ -19,6 +19,8 @@ from icalendar import Calendar, Event
 from consult.calls.models import Call, CallState, Response, ResponseStatus
 from consult.clock import FixedClock
 from consult.models import Person, Topic
+from events.calendar_views import SourceMemo
+from events.feeds import FeedSource, Fingerprint
 from events.models import (
     OccurrenceOverride,
     Recurrence,
@@ -671,3 +673,35 @@ async def test_a_person_registered_for_nothing_gets_an_empty_calendar(
 
     assert calendar.walk("VEVENT") == []
     assert "X-WR-TIMEZONE" not in calendar
+
+
+async def test_a_public_feeds_source_is_kept_for_the_freshness_window_and_then_asked_again() -> (
+    None
+):
+    moment = [100.0]
+    loads: list[str] = []
+    memo = SourceMemo(5, clock=lambda: moment[0])
+
+    def loader(name: str, fingerprint: str) -> Callable[[], Awaitable[FeedSource | None]]:
+        async def load() -> FeedSource | None:
+            loads.append(name)
+            return FeedSource("topic", 1, Fingerprint((fingerprint,), None)) if name else None
+
+        return load
+
+    first = await memo.source("standards", loader("standards", "v1"))
+    moment[0] += 4.9
+    kept = await memo.source("standards", loader("standards", "v2"))
+    moment[0] += 0.2
+    asked = await memo.source("standards", loader("standards", "v2"))
+    assert [s.fingerprint.key for s in (first, kept, asked) if s] == [("v1",), ("v1",), ("v2",)]
+    assert loads == ["standards", "standards"]
+
+    assert await memo.source("nonsense", loader("", "")) is None
+    assert await memo.source("nonsense", loader("", "")) is None
+    assert loads.count("") == 2  # unknown names are asked about every time, never kept
+
+    always = SourceMemo(0, clock=lambda: moment[0])
+    await always.source("standards", loader("standards", "v3"))
+    await always.source("standards", loader("standards", "v3"))
+    assert loads.count("standards") == 4
