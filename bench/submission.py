@@ -52,7 +52,7 @@ CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 SUBMIT_TOKEN = re.compile(r'name="submit_token"[^>]*value="([^"]+)"')
 CALLS = 100
 BASELINE_PEOPLE_PER_CLIENT = 600
-KINDS = (
+KINDS: tuple[tuple[QuestionKind, list[str]], ...] = (
     (QuestionKind.LONG_TEXT, []),
     (QuestionKind.SHORT_TEXT, []),
     (QuestionKind.SINGLE_CHOICE, ["NIST", "NPL", "Jointly"]),
