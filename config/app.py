@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from config import errors
 from config.auth import SessionBackend
+from config.freshness import Freshness
 from config.lifespan import build_lifespan
 from config.routes import NAVIGATION, build_routes, remember_url_paths, route_by_first_segment
 from config.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
@@ -24,7 +25,7 @@ from consult.api.http import CorsForReads, ReadLimiter
 from consult.api.problems import Problem
 from consult.clock import Clock, SystemClock
 from consult.responses.views import CallNotOpen, call_not_open
-from events.calendar_views import FeedCache, SourceMemo
+from events.calendar_views import FeedCache
 
 SESSION_COOKIE = "qc_session"
 # Over HTTPS the browser then only accepts the cookie from this host, sent Secure, on path "/":
@@ -75,7 +76,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         settings.api_read_limit.attempts, settings.api_read_limit.seconds
     )
     app.state.calendar_cache = FeedCache()  # rendered feeds of this process, keyed by content
-    app.state.feed_sources = SourceMemo(settings.feed_freshness_seconds)
+    app.state.freshness = Freshness(settings.public_freshness_seconds)
     names = {route.name for route in routes if isinstance(route, Route)}
     app.state.navigation = tuple((label, name) for label, name in NAVIGATION if name in names)
     return app

@@ -164,9 +164,9 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "Days a sent message (which may hold a copy of someone's answers) stays in the outbox before the retention job deletes it.",
     ),
     SettingDoc(
-        "FEED_FRESHNESS_SECONDS",
+        "PUBLIC_FRESHNESS_SECONDS",
         "5",
-        "How long each web process answers a public calendar feed without asking the database whether it changed (0: ask every time).",
+        "Seconds each web process reuses public figures (a calendar feed's fingerprint, a call's number of published responses and their countries) before asking the database again (0: every time).",
     ),
     SettingDoc("LOG_LEVEL", "info", "debug, info, warning or error."),
 )
@@ -205,7 +205,7 @@ class Settings:
     scheduler_poll_seconds: int = 30
     retention_days: int = 365
     sent_mail_days: int = 90
-    feed_freshness_seconds: int = 5
+    public_freshness_seconds: int = 5
     log_level: str = "info"
 
     @property
@@ -299,7 +299,7 @@ def _build(config: Config) -> Settings:
         scheduler_poll_seconds=config("SCHEDULER_POLL_SECONDS", cast=int, default=30),
         retention_days=_positive(config, "RETENTION_DAYS", 365),
         sent_mail_days=_positive(config, "SENT_MAIL_DAYS", 90),
-        feed_freshness_seconds=config("FEED_FRESHNESS_SECONDS", cast=int, default=5),
+        public_freshness_seconds=config("PUBLIC_FRESHNESS_SECONDS", cast=int, default=5),
         log_level=config("LOG_LEVEL", default="info").lower(),
     )
 

@@ -4,14 +4,14 @@ A request costs one query to find the feed and its fingerprint (plus the token l
 personal feed). The bytes are rendered only when that fingerprint is new to this process, so any
 number of processes stay correct without sharing memory: an edit anywhere changes the key.
 
-A public feed's fingerprint is then kept for FEED_FRESHNESS_SECONDS, so a busy feed costs no
-query at all: calendar clients poll every hour, and an edit reaches them that much later at most.
+A public feed's fingerprint is then kept for PUBLIC_FRESHNESS_SECONDS (`config.freshness`), so a
+busy feed costs no query at all: calendar clients poll every hour, and an edit reaches them that
+much later at most.
 """
 
 from __future__ import annotations
 
 import re
-import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 
@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from config.conditional import FeedResponse, RenderedFeed, not_modified
+from config.freshness import fresh
 from config.web import now, settings_of
 from events.feeds import (
     FeedSource,
@@ -54,34 +55,6 @@ class FeedCache:
 
     def __len__(self) -> int:
         return len(self._entries)
-
-
-class SourceMemo:
-    """Public feeds' sources (identity and fingerprint) for a few seconds, by what names them."""
-
-    def __init__(
-        self, seconds: float, size: int = 1024, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.seconds = seconds
-        self.size = size
-        self.clock = clock
-        self._entries: OrderedDict[Hashable, tuple[float, FeedSource]] = OrderedDict()
-
-    async def source(
-        self, key: Hashable, load: Callable[[], Awaitable[FeedSource | None]]
-    ) -> FeedSource | None:
-        if self.seconds <= 0:
-            return await load()
-        found = self._entries.get(key)
-        if found is not None and self.clock() < found[0]:
-            return found[1]
-        source = await load()
-        if source is not None:  # unknown names are not kept: anyone can make up more of them
-            self._entries[key] = (self.clock() + self.seconds, source)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
-        return source
 
 
 class CalendarResponse(FeedResponse):
@@ -149,8 +122,7 @@ async def _serve(
 async def _public_source(
     request: Request, key: Hashable, load: Callable[[], Awaitable[FeedSource | None]]
 ) -> FeedSource | None:
-    memo: SourceMemo = request.app.state.feed_sources
-    return await memo.source(key, load)
+    return await fresh(request).get(("feed", key), load)
 
 
 def feed_cache(request: Request) -> FeedCache:

@@ -160,7 +160,7 @@ def environ_for_tests(
         # enforcement have their own tests (tests/consult/test_two_step.py), which turn it on.
         "TWO_STEP_REQUIRED": "off",
         # Tests edit sessions and read the feed at once; the memo has its own test.
-        "FEED_FRESHNESS_SECONDS": "0",
+        "PUBLIC_FRESHNESS_SECONDS": "0",
         **overrides,
     }
 

@@ -46,7 +46,7 @@ def serve_app(
         "SCHEDULER": "off",  # the journeys count the mail they receive
         # As in the in-process tests; the two-step journey turns it on (the default) again.
         "TWO_STEP_REQUIRED": "off",
-        "FEED_FRESHNESS_SECONDS": "0",  # the journeys read a feed right after editing a session
+        "PUBLIC_FRESHNESS_SECONDS": "0",  # the journeys read a feed right after editing a session
         **(environment or {}),
     }
     if demo:

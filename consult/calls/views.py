@@ -6,6 +6,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from config.freshness import fresh
 from config.web import current_person, now, page_number, render, settings_of
 from consult.calls.models import Attachment, AttachmentKind, CallPhase
 from consult.calls.queries import calls_page, documents_of, public_call, questions_of
@@ -52,7 +53,9 @@ async def call_detail(request: Request) -> Response:
         "questions": await questions_of(call),
         "documents": await documents_of(call),
         "own_response": await find_response(call, person) if person is not None else None,
-        "published_count": await published_count(call),
+        "published_count": await fresh(request).get(
+            ("published_count", call.id), lambda: published_count(call)
+        ),
         **await comment_section(request, call),
     }
     return render(request, "calls/detail.html", context)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from tortoise.exceptions import IntegrityError
 from tortoise.queryset import QuerySet
@@ -134,6 +135,32 @@ def author_of(response: Response) -> str:
     return respondent.display_name if respondent is not None else ANONYMOUS
 
 
+class _AnswerRow(NamedTuple):
+    id: int
+    response_id: int
+    question_id: int
+    text: str
+    choices: list[str]
+    scale: int | None
+
+
+# What `public_views` reads of a response: load only these when reading many (`.only(*...)`).
+PUBLIC_VIEW_FIELDS = (
+    "id",
+    "call_id",
+    "status",
+    "consent",
+    "publication",
+    "anonymised_at",
+    "respondent_id",
+    "respondent_type",
+    "organisation_name",
+    "sector",
+    "country",
+    "submitted_at",
+)
+
+
 async def public_views(responses: list[Response]) -> list[PublicResponse]:
     """The public view of each response given, in order; responses that are not public are left out.
 
@@ -146,7 +173,13 @@ async def public_views(responses: list[Response]) -> list[PublicResponse]:
     needs_names = [r for r in shown if r.consent == Consent.PUBLISH_NAMED]
     if needs_names:
         await Response.fetch_for_list(needs_names, "respondent")
-    answers = await Answer.filter(response_id__in=ids, sensitive=False).order_by("id")
+    # Plain rows, not models: building a model per answer was half the time of an export.
+    answers = [
+        _AnswerRow(*row)
+        for row in await Answer.filter(response_id__in=ids, sensitive=False)
+        .order_by("id")
+        .values_list("id", "response_id", "question_id", "text", "choices", "scale")
+    ]
     questions = {
         q.id: q
         for q in await Question.filter(id__in={a.question_id for a in answers}).order_by(
@@ -154,9 +187,10 @@ async def public_views(responses: list[Response]) -> list[PublicResponse]:
         )
     }
     spans: dict[int, list[Redaction]] = defaultdict(list)
-    for span in await Redaction.filter(answer_id__in=[a.id for a in answers]):
+    # By response, not by answer: a batch's response ids are fewer query parameters.
+    for span in await Redaction.filter(answer__response_id__in=ids, answer__sensitive=False):
         spans[span.answer_id].append(span)
-    by_response: dict[int, list[Answer]] = defaultdict(list)
+    by_response: dict[int, list[_AnswerRow]] = defaultdict(list)
     for answer in answers:
         by_response[answer.response_id].append(answer)
 

@@ -8,6 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response as HttpResponse
 
+from config.freshness import fresh
 from config.web import (
     bind_form,
     client_address,
@@ -58,15 +59,23 @@ async def published(request: Request) -> HttpResponse:
         filters = Filters.parse(request.query_params)
     except BadFilter as problem:
         raise HTTPException(400, str(problem)) from None
-    page = await published_page(call, filters, page_number(request))
+    # The same for every visitor until moderators act: counted once per PUBLIC_FRESHNESS_SECONDS.
+    published_total = await fresh(request).get(
+        ("published_count", call.id), lambda: published_count(call)
+    )
+    page = await published_page(
+        call, filters, page_number(request), published_total=published_total
+    )
     context = {
         "call": call,
         "page": page,
         "filters": filters,
         "query_string": urlencode(filters.as_params()),
-        "published_total": await published_count(call) if filters.active else page.total,
+        "published_total": published_total,
         "sectors": list(Sector),
-        "countries": await published_countries(call),
+        "countries": await fresh(request).get(
+            ("published_countries", call.id), lambda: published_countries(call)
+        ),
         "respondent_types": list(RespondentType),
     }
     return render(request, "published/list.html", context)

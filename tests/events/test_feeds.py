@@ -16,10 +16,10 @@ import pytest
 import recurring_ical_events
 from icalendar import Calendar, Event
 
+from config.freshness import Freshness
 from consult.calls.models import Call, CallState, Response, ResponseStatus
 from consult.clock import FixedClock
 from consult.models import Person, Topic
-from events.calendar_views import SourceMemo
 from events.feeds import FeedSource, Fingerprint
 from events.models import (
     OccurrenceOverride,
@@ -675,12 +675,10 @@ async def test_a_person_registered_for_nothing_gets_an_empty_calendar(
     assert "X-WR-TIMEZONE" not in calendar
 
 
-async def test_a_public_feeds_source_is_kept_for_the_freshness_window_and_then_asked_again() -> (
-    None
-):
+async def test_public_figures_are_kept_for_the_freshness_window_and_then_asked_again() -> None:
     moment = [100.0]
     loads: list[str] = []
-    memo = SourceMemo(5, clock=lambda: moment[0])
+    memo = Freshness(5, clock=lambda: moment[0])
 
     def loader(name: str, fingerprint: str) -> Callable[[], Awaitable[FeedSource | None]]:
         async def load() -> FeedSource | None:
@@ -689,19 +687,19 @@ async def test_a_public_feeds_source_is_kept_for_the_freshness_window_and_then_a
 
         return load
 
-    first = await memo.source("standards", loader("standards", "v1"))
+    first = await memo.get("standards", loader("standards", "v1"))
     moment[0] += 4.9
-    kept = await memo.source("standards", loader("standards", "v2"))
+    kept = await memo.get("standards", loader("standards", "v2"))
     moment[0] += 0.2
-    asked = await memo.source("standards", loader("standards", "v2"))
+    asked = await memo.get("standards", loader("standards", "v2"))
     assert [s.fingerprint.key for s in (first, kept, asked) if s] == [("v1",), ("v1",), ("v2",)]
     assert loads == ["standards", "standards"]
 
-    assert await memo.source("nonsense", loader("", "")) is None
-    assert await memo.source("nonsense", loader("", "")) is None
+    assert await memo.get("nonsense", loader("", "")) is None
+    assert await memo.get("nonsense", loader("", "")) is None
     assert loads.count("") == 2  # unknown names are asked about every time, never kept
 
-    always = SourceMemo(0, clock=lambda: moment[0])
-    await always.source("standards", loader("standards", "v3"))
-    await always.source("standards", loader("standards", "v3"))
+    always = Freshness(0, clock=lambda: moment[0])
+    await always.get("standards", loader("standards", "v3"))
+    await always.get("standards", loader("standards", "v3"))
     assert loads.count("standards") == 4
