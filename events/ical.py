@@ -149,7 +149,32 @@ def calendar_bytes(feed: CalendarFeed) -> bytes:
             calendar.add_component(vtimezone(zone, first, last))
     for event in events:
         calendar.add_component(event)
-    return calendar.to_ical()
+    return b"\r\n".join(folded(line) for line in calendar.content_lines() if line) + b"\r\n"
+
+
+# Octets of content on each physical line: 75 with the leading space of a continuation.
+FOLD_AT = 74
+
+
+def folded(line: str) -> bytes:
+    """A content line folded as RFC 5545 §3.1 asks, byte for byte as `icalendar` folds it.
+
+    `icalendar` walks every character (a third of the time to build a 1,000-event feed,
+    bench/feeds.py); this cuts the UTF-8 bytes in slices instead. Like it, each physical line
+    holds as many whole characters as fit in 74 octets, and a cut never falls just after a
+    backslash or a caret, so an escape is never split."""
+    data = line.encode()
+    segments, start = [], 0
+    while len(data) - start > FOLD_AT:
+        end = start + FOLD_AT
+        while data[end] & 0xC0 == 0x80:  # inside a multi-byte character: cut before it
+            end -= 1
+        if end - start > 1 and data[end - 1] in b"\\^":
+            end -= 1
+        segments.append(data[start:end])
+        start = end
+    segments.append(data[start:])
+    return b"\r\n ".join(segments)
 
 
 def vtimezone(zone: str, first: date, last: date) -> Timezone:

@@ -6,7 +6,10 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from icalendar import Calendar, Event
+from icalendar.parser import Contentline
 
 from events.ical import (
     CalendarFeed,
@@ -15,6 +18,7 @@ from events.ical import (
     SessionEntry,
     calendar_bytes,
     call_uid,
+    folded,
     session_uid,
     vtimezone,
 )
@@ -325,3 +329,14 @@ def test_itip_method_for_mail() -> None:
     )
 
     assert str(Calendar.from_ical(calendar_bytes(invitation))["METHOD"]) == "REQUEST"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from("ab\\^;,:= "), max_size=400)
+    | st.text(max_size=300)
+    | st.builds(lambda n, c: c * n, st.integers(60, 240), st.sampled_from(["\\", "^", "x", "é"]))
+)
+def test_lines_are_folded_byte_for_byte_as_icalendar_folds_them(line: str) -> None:
+    line = line.replace("\r", "").replace("\n", "")
+    assert folded(line) == Contentline(line).to_ical()
