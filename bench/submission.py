@@ -50,8 +50,8 @@ from consult.models import Topic
 PASSWORD = "stakeholders answering quickly"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 SUBMIT_TOKEN = re.compile(r'name="submit_token"[^>]*value="([^"]+)"')
-CALLS = 100
-BASELINE_PEOPLE_PER_CLIENT = 600
+CALLS = 300  # each client answers each call once: enough for one client alone for 15 s
+BASELINE_PEOPLE = 40_000  # the baseline's respondents, shared out between its clients
 KINDS: tuple[tuple[QuestionKind, list[str]], ...] = (
     (QuestionKind.LONG_TEXT, []),
     (QuestionKind.SHORT_TEXT, []),
@@ -230,9 +230,10 @@ async def run_baseline(
 
     async def submit(client: Client, iteration: int) -> None:
         number, count = divmod(iteration, 1_000_000)
-        if count >= BASELINE_PEOPLE_PER_CLIENT:
-            raise RuntimeError("the baseline ran out of people: raise BASELINE_PEOPLE_PER_CLIENT")
-        person = first_person + number * BASELINE_PEOPLE_PER_CLIENT + count
+        each = BASELINE_PEOPLE // args.clients
+        if count >= each:
+            raise RuntimeError("the baseline ran out of people: raise BASELINE_PEOPLE")
+        person = first_person + number * each + count
         done = await client.request(
             "POST",
             "POST",
@@ -259,8 +260,7 @@ async def count_submitted(database_url: str) -> int:
 async def main(args: argparse.Namespace) -> None:
     print(f"Submission on {machine()}")
     async with scratch_database("submission") as database_url:
-        baseline_people = args.clients * BASELINE_PEOPLE_PER_CLIENT
-        questions = await seed(database_url, args.clients + baseline_people)
+        questions = await seed(database_url, args.clients + BASELINE_PEOPLE)
         connection = await asyncpg.connect(dsn(database_url))
         first_baseline_person = (
             int(await connection.fetchval("SELECT min(id) FROM person")) + args.clients
