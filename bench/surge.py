@@ -35,9 +35,11 @@ import asyncpg
 import httpx
 from tortoise import Tortoise
 
+from bench.harness import admin_url, dsn
+from bench.submission import KINDS, answers_for
 from config.database import migrate, tortoise_config
 from consult.accounts.passwords import hash_password
-from consult.calls.models import Call, CallState, Question, QuestionKind
+from consult.calls.models import Call, CallState, Question
 from consult.models import Person, Topic
 
 PASSWORD = "a surge of quantum stakeholders"
@@ -55,14 +57,6 @@ class Tally:
     abandoned: int = 0  # responses given up on because a page never came
     latencies: list[float] = field(default_factory=list)  # seconds per submitted response
     outage_503: list[float] = field(default_factory=list)  # when 503s were seen (s from start)
-
-
-def admin_url() -> str:
-    return os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-
-
-def dsn(url: str) -> str:
-    return "postgresql://" + url.split("://", 1)[1]
 
 
 async def seed(database_url: str, people: int) -> tuple[list[str], dict[str, list[Question]]]:
@@ -93,40 +87,16 @@ async def seed(database_url: str, people: int) -> tuple[list[str], dict[str, lis
                 closes_at=now + timedelta(days=10),
                 state=CallState.PUBLISHED,
             )
-            kinds = [
-                (QuestionKind.LONG_TEXT, []),
-                (QuestionKind.SHORT_TEXT, []),
-                (QuestionKind.SINGLE_CHOICE, ["NIST", "NPL", "Jointly"]),
-                (QuestionKind.MULTIPLE_CHOICE, ["Metrology", "Interfaces"]),
-                (QuestionKind.SCALE, []),
-            ]
             questions[call.slug] = [
                 await Question.create(
                     call=call, position=p, kind=k, prompt=f"Question {p}", required=True, options=o
                 )
-                for p, (k, o) in enumerate(kinds, 1)
+                for p, (k, o) in enumerate(KINDS, 1)
             ]
         emails = [f"stakeholder-{n:04d}@surge.example" for n in range(people)]
         return emails, questions
     finally:
         await Tortoise.close_connections()
-
-
-def answers_for(questions: list[Question]) -> dict[str, str | list[str]]:
-    values: dict[str, str | list[str]] = {}
-    for question in questions:
-        kind = QuestionKind(question.kind)
-        if kind == QuestionKind.LONG_TEXT:
-            values[question.field_name] = "Shared cryogenic test beds, measured the same way. " * 5
-        elif kind == QuestionKind.SHORT_TEXT:
-            values[question.field_name] = "Head of standards"
-        elif kind == QuestionKind.SINGLE_CHOICE:
-            values[question.field_name] = "Jointly"
-        elif kind == QuestionKind.MULTIPLE_CHOICE:
-            values[question.field_name] = ["Metrology", "Interfaces"]
-        else:
-            values[question.field_name] = "4"
-    return values
 
 
 class Browser:
