@@ -14,8 +14,16 @@ from playwright.async_api import Page, expect
 from consult.accounts import totp
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_session_journeys import ORGANISER, sign_in
+from tests.conftest import fresh_database
 from tests.servers import serve_app
 from tests.support import Mailbox
+
+
+@pytest.fixture(params=["postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """PostgreSQL only, as deployed: the journey is about the pages, and the rules behind them run
+    on both databases in tests/consult/test_two_step.py (this saves a demo load of 10 s)."""
+    yield from fresh_database(request, tmp_path)
 
 
 @pytest.fixture
