@@ -27,7 +27,7 @@ serve: $(RUN_STAMP) ## Serve without migrating or loading data (HOST, PORT, WORK
 test: $(TEST_STAMP) chromium icaljs ## Run the whole suite on SQLite and PostgreSQL, browser tests included
 	$(BIN)/pytest -n $(TEST_WORKERS)
 
-bench: $(TEST_STAMP) ## Run every benchmark against its baseline on PostgreSQL (about 10 minutes; figures in docs/benchmarks.md)
+bench: $(TEST_STAMP) ## Run every benchmark against its baseline on PostgreSQL (about 8 minutes; figures in docs/benchmarks.md)
 	$(BIN)/python -m bench
 
 lint: $(TEST_STAMP) ## Check formatting, lint and types (ruff, mypy)
