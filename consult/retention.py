@@ -1,8 +1,9 @@
 """The retention job (SPEC §10): keep personal data no longer than the consultation needs it.
 
 RETENTION_DAYS after a call's outcome is published, its drafts and withdrawn responses (with their
-files) are deleted, and its submitted responses that were not published are anonymised: the link
-to the person and the organisation's name go, the answers stay (they are the evidence the outcome
+files) are deleted, and so are changes never submitted (draft revisions); its submitted responses
+that were not published are anonymised: the link to the person and the organisation's name go,
+from the response and every revision of it, the answers stay (they are the evidence the outcome
 rests on; sector and country stay for the statistics). Sent mail, which can hold a copy of someone's
 answers, is deleted SENT_MAIL_DAYS after it went; rate-limit counters once no window can use them.
 Every step is idempotent, so a second run, or a run from a second scheduler, changes nothing.
@@ -24,11 +25,14 @@ from consult.api.idempotency import forget_expired as forget_expired_keys
 from consult.audit import record_action
 from consult.calls.models import (
     Attachment,
+    AttachmentKind,
     Call,
     CallState,
     Consent,
     Response,
+    ResponseRevision,
     ResponseStatus,
+    RevisionAnswer,
 )
 from consult.models import RateLimitHit
 from consult.uploads import upload_path
@@ -84,19 +88,24 @@ async def _retain_call(settings: Settings, call: Call, *, now: datetime) -> tupl
     """Delete the call's drafts and withdrawn responses and anonymise its unpublished ones."""
     gone = Response.filter(call_id=call.id, status__in=UNKEPT)
     files = await files_of_unkept_responses(call_id=call.id)
+    files += await files_of_draft_revisions(call.id)
     async with in_transaction():
         # Counted first: `delete()` reports the cascaded answers and files too.
         deleted = await gone.count()
         await gone.delete()
-        anonymised = (
-            await Response.filter(
-                call_id=call.id,
-                status=ResponseStatus.SUBMITTED,
-                anonymised_at__isnull=True,
-            )
-            .exclude(consent__in=PUBLISHABLE)
-            .update(respondent_id=None, organisation_name="", anonymised_at=now)
+        # Changes never submitted are drafts too, with the files only they held.
+        await Attachment.filter(stored_name__in=files).delete()
+        await ResponseRevision.filter(response__call_id=call.id, submitted_at__isnull=True).delete()
+        await Response.filter(call_id=call.id).update(unsubmitted_changes=False)
+        unpublished = Response.filter(
+            call_id=call.id, status=ResponseStatus.SUBMITTED, anonymised_at__isnull=True
+        ).exclude(consent__in=PUBLISHABLE)
+        ids = list(await unpublished.values_list("id", flat=True))
+        anonymised = await Response.filter(id__in=ids).update(
+            respondent_id=None, organisation_name="", anonymised_at=now
         )
+        # Every revision keeps the organisation's name otherwise: it goes from all of them.
+        await ResponseRevision.filter(response_id__in=ids).update(organisation_name="")
         claimed = await Call.filter(id=call.id, retention_done_at__isnull=True).update(
             retention_done_at=now
         )
@@ -115,11 +124,29 @@ async def _retain_call(settings: Settings, call: Call, *, now: datetime) -> tupl
 async def files_of_unkept_responses(**response: Any) -> list[str]:
     """Stored names of the files in the drafts and withdrawn responses matching `response`
     (Response fields, e.g. call_id=…): what goes when those responses are deleted."""
-    where = {f"answer__response__{name}": value for name, value in response.items()}
-    names = await Attachment.filter(answer__response__status__in=UNKEPT, **where).values_list(
-        "stored_name", flat=True
-    )
+    where = {f"response__{name}": value for name, value in response.items()}
+    # By owner, not by answer: files that only an earlier revision or a draft names go too.
+    names = await Attachment.filter(
+        kind=AttachmentKind.RESPONSE_FILE, response__status__in=UNKEPT, **where
+    ).values_list("stored_name", flat=True)
     return [str(name) for name in names]
+
+
+async def files_of_draft_revisions(call_id: int) -> list[str]:
+    """Stored names of files that only unsubmitted changes hold (no answer, no submitted
+    revision names them): what goes with those drafts."""
+    kept: set[int] = set()
+    for ids in await RevisionAnswer.filter(
+        revision__response__call_id=call_id, revision__submitted_at__isnull=False
+    ).values_list("file_ids", flat=True):
+        kept.update(ids or [])
+    loose = await Attachment.filter(
+        kind=AttachmentKind.RESPONSE_FILE,
+        response__call_id=call_id,
+        response__status=ResponseStatus.SUBMITTED,
+        answer_id__isnull=True,
+    ).values_list("id", "stored_name")
+    return [str(name) for file_id, name in loose if file_id not in kept]
 
 
 def discard_files(upload_dir: Path, names: list[str]) -> None:

@@ -12,14 +12,13 @@ from wtforms import (
     BooleanField,
     DateField,
     Form,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
     ValidationError,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
 from consult.audit import AuditFilters
 from consult.calls.models import Publication, RespondentType
@@ -35,7 +34,6 @@ from consult.vocabulary import Sector, countries
 from forms.base import CSRFForm, NoControlCharacters, strip_text
 
 PASTE_MAX = 5_000
-OCCURRENCE_MAX = 10_000
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 # Where a Publish or Hold button sends the moderator back to.
 RETURNS = ("response", "queue")
@@ -128,21 +126,9 @@ class RedactionForm(CSRFForm):
             DataRequired(message="Paste the text to hide from the public"),
             Length(max=PASTE_MAX, message=f"Paste at most {PASTE_MAX:,} characters"),
         ],
-        description="Copy it from the answer above exactly as it is written, such as a phone "
-        "number or a person's name.",
+        description="Copy it from the answer above, such as a phone number or a person's name. "
+        "Every time it appears in that answer is hidden, whatever its capitals or spacing.",
         render_kw={"rows": 3},
-    )
-    occurrence = IntegerField(
-        "Which appearance to hide (only if the text appears more than once)",
-        validators=[
-            Optional(),
-            NumberRange(
-                min=1, max=OCCURRENCE_MAX, message="Enter which appearance as a number, like 2"
-            ),
-        ],
-        invalid_value_message="Enter which appearance as a number, like 2",
-        description="1 is the first time the text appears in the answer, 2 the second, and so on.",
-        render_kw={"inputmode": "numeric", "spellcheck": "false"},
     )
     reason = StringField(
         "Reason",
@@ -158,9 +144,9 @@ class RedactionForm(CSRFForm):
     def __init__(self, *args: Any, answers: Sequence[AnswerInFull] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.answer.choices = [
-            SelectChoice(str(row.answer.id), row.question.prompt)
+            SelectChoice(str(row.redactable.id), row.question.prompt)
             for row in answers
-            if row.answer is not None
+            if row.redactable is not None
         ]
 
     def validate_answer(self, field: SelectField) -> None:

@@ -22,6 +22,7 @@ from consult.calls.models import (
 )
 from consult.clock import FixedClock
 from consult.models import Person
+from consult.responses.revisions import record_submitted
 from consult.responses.tracking import new_tracking_number
 from consult.vocabulary import Role
 from tests.factories import make_call, verified_stakeholder
@@ -74,7 +75,9 @@ async def real_objects(client: httpx.AsyncClient, clock: FixedClock) -> dict[str
         status=ResponseStatus.SUBMITTED,
         tracking_number=tracking,
         details_confirmed=True,
+        revision=1,
     )
+    await record_submitted(response)
     comment = await Comment.create(
         call=call, author=admin, body="A comment", status=CommentStatus.APPROVED
     )

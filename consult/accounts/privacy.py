@@ -32,11 +32,14 @@ from consult.calls.models import (
     Attachment,
     Comment,
     CommentReport,
+    Question,
     Response,
+    ResponseRevision,
     ResponseStatus,
 )
 from consult.models import AuditEntry, Person
 from consult.moderation.public import refresh_public_text
+from consult.responses.revisions import revision_answers
 from consult.retention import UNKEPT, discard_files, files_of_unkept_responses
 from consult.uploads import upload_path
 from consult.vocabulary import Role
@@ -53,6 +56,43 @@ class CannotDelete(Exception):
 
 def _when(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
+
+
+async def _revisions_data(response_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Every version of each response, as submitted (and unsubmitted changes), oldest first."""
+    found = await ResponseRevision.filter(response_id__in=response_ids).order_by("number")
+    answers = await revision_answers(r.id for r in found)
+    prompts = dict(
+        await Question.filter(
+            id__in={a.question_id for rows in answers.values() for a in rows}
+        ).values_list("id", "prompt")
+    )
+    data: dict[int, list[dict[str, Any]]] = {}
+    for revision in found:
+        data.setdefault(revision.response_id, []).append(
+            {
+                "revision": revision.number,
+                "submitted_at": _when(revision.submitted_at),
+                "respondent_type": str(revision.respondent_type),
+                "organisation_name": revision.organisation_name,
+                "sector": str(revision.sector),
+                "country": revision.country,
+                "publication_consent": str(revision.consent),
+                "publication": str(revision.publication),
+                "answers": [
+                    {
+                        "question": prompts.get(a.question_id, ""),
+                        "text": a.text,
+                        "choices": list(a.choices),
+                        "scale": a.scale,
+                        "commercially_sensitive": a.sensitive,
+                        "files": [f.original_name for f in a.files],
+                    }
+                    for a in answers.get(revision.id, [])
+                ],
+            }
+        )
+    return data
 
 
 async def personal_data(person: Person) -> tuple[dict[str, Any], list[tuple[str, Attachment]]]:
@@ -82,6 +122,7 @@ async def personal_data(person: Person) -> tuple[dict[str, Any], list[tuple[str,
                 "files": listed,
             }
         )
+    revisions_of = await _revisions_data([r.id for r in responses])
     comments = await Comment.filter(author_id=person.id).select_related("call").order_by("id")
     reports = (
         await CommentReport.filter(reporter_id=person.id).select_related("comment").order_by("id")
@@ -121,6 +162,7 @@ async def personal_data(person: Person) -> tuple[dict[str, Any], list[tuple[str,
                 "last_submitted_at": _when(r.last_submitted_at),
                 "withdrawn_at": _when(r.withdrawn_at),
                 "answers": by_response.get(r.id, []),
+                "revisions": revisions_of.get(r.id, []),
             }
             for r in responses
         ],
@@ -244,8 +286,11 @@ async def delete_account(
         deleted = await gone.count()
         await gone.delete()
         await Response.filter(id__in=kept).update(
-            respondent_id=None, organisation_name="", anonymised_at=now
+            respondent_id=None, organisation_name="", anonymised_at=now, unsubmitted_changes=False
         )
+        # Every revision held the organisation's name; unsubmitted changes go altogether.
+        await ResponseRevision.filter(response_id__in=kept).update(organisation_name="")
+        await ResponseRevision.filter(response_id__in=kept, submitted_at__isnull=True).delete()
         await Notification.filter(Q(person_id=person.id) | Q(recipient=person.email)).delete()
         await Person.filter(id=person.id).delete()  # tokens and places go with it (cascade)
     for response_id in kept:

@@ -6,12 +6,21 @@ pages show, so nothing the pages hide can be written here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 from consult.api.http import instant
-from consult.calls.models import Answer, Attachment, Call, Comment, Question, Response
+from consult.calls.models import (
+    Answer,
+    Attachment,
+    Call,
+    Comment,
+    Question,
+    Response,
+    ResponseRevision,
+    RevisionAnswer,
+)
 from consult.models import Topic
 from consult.moderation.public import PublicResponse
 from events.models import Session
@@ -178,8 +187,14 @@ def session(item: Session, url: Url, dates: list[Occurrence]) -> dict[str, Any]:
     }
 
 
-def own_response(item: Response, url: Url, answers: list[Answer]) -> dict[str, Any]:
-    """A response as its author sees it: every answer, sensitive ones included, and its state."""
+def own_response(
+    item: Response,
+    url: Url,
+    details: Response | ResponseRevision,
+    answers: Sequence[Answer | RevisionAnswer],
+) -> dict[str, Any]:
+    """A response as its author sees it: its latest revision (`details` and `answers`), every
+    answer, sensitive ones included, and its state."""
     return {
         "tracking_number": item.tracking_number,
         "call": item.call.slug,
@@ -189,11 +204,11 @@ def own_response(item: Response, url: Url, answers: list[Answer]) -> dict[str, A
         "last_submitted_at": instant(item.last_submitted_at),
         "publication": str(item.publication),
         "respondent": {
-            "respondent_type": str(item.respondent_type),
-            "organisation_name": item.organisation_name,
-            "sector": str(item.sector),
-            "country": item.country,
-            "consent": str(item.consent),
+            "respondent_type": str(details.respondent_type),
+            "organisation_name": details.organisation_name,
+            "sector": str(details.sector),
+            "country": details.country,
+            "consent": str(details.consent),
         },
         "answers": [
             {

@@ -3,8 +3,8 @@
 Every write needs `Authorization: Bearer <token>` and an `Idempotency-Key`. The order of checks
 is deliberate: who you are (401), how often (429), the key (400), the body (415/400), the key's
 history (replay, 422 for another body, 409 while the first is running), then the call and its
-rules (404, 403, 409, 422). The work and the stored answer commit together; only then is the copy
-mailed, and a failure lets go of the key and leaves no trace.
+rules (404, 403, 409, 422). The work, the stored answer and the receipt's outbox row commit
+together; a failure lets go of the key and leaves no trace.
 """
 
 from __future__ import annotations
@@ -27,14 +27,15 @@ from consult.api.models import ApiToken, IdempotentRequest
 from consult.api.problems import Problem
 from consult.api.submission import problem_errors, read_submission
 from consult.api.tokens import authenticate
-from consult.calls.models import Answer, Call
+from consult.calls.models import Call, ResponseRevision, RevisionAnswer
 from consult.calls.models import Response as CallResponse
 from consult.calls.queries import questions_of
 from consult.models import Person
 from consult.responses import services
+from consult.responses.emails import receipt_mail_for, send_written
+from consult.responses.revisions import revision_answers
 from consult.responses.services import CallClosed, Incomplete, UploadRules
 from consult.responses.tracking import normalise
-from consult.responses.views import send_response_copy
 
 KEY_CHARACTERS = frozenset(string.ascii_letters + string.digits + "-_.:+/=~")
 CHALLENGE = 'Bearer realm="QIST Consult API"'
@@ -189,6 +190,9 @@ async def _work(
             extra={"tracking_number": existing.tracking_number},
         )
     response = existing or await services.start_response(call, person, now=moment)
+    # POST makes the first revision, PUT the one after the revision this request found: another
+    # request that got there first wins and this one is told so (409), never a second copy.
+    expected_revision = 0 if tracking is None else response.revision
     settings = settings_of(request)
     status = 201 if tracking is None else 200
     done = False
@@ -208,28 +212,57 @@ async def _work(
                 person=person,
                 now=moment,
             )
-            submit_token = await services.issue_submit_token(response)
+            edits = (await CallResponse.get(id=response.id)).edits
             outcome = await services.submit_response(
-                response, call, questions, submit_token, now=moment
+                response,
+                call,
+                questions,
+                str(services.SubmitToken(expected_revision, edits)),
+                now=moment,
+                receipt=receipt_mail_for(request, person, call, questions),
             )
             submitted = outcome.response
             submitted.call = call
-            answers = await Answer.filter(response_id=submitted.id).prefetch_related("files")
-            body = serialise.own_response(submitted, absolute_urls(request), answers)
+            body = serialise.own_response(
+                submitted, absolute_urls(request), *await _latest(submitted)
+            )
             location = body["links"]["self"]
             await idempotency.remember(claimed, StoredAnswer(status, body, location))
         done = True
+    except services.Superseded:
+        raise _superseded(tracking) from None
     except (FieldProblem, Incomplete, CallClosed) as refused:
         raise _refusal(refused, submission.pointers, call, moment) from None
     finally:
         if existing is None and not done:
             # The draft this request opened holds nothing: leave no trace of a refused request.
             await CallResponse.filter(id=response.id, tracking_number__isnull=True).delete()
-    if not outcome.repeated:
-        await send_response_copy(
-            request, person, call, submitted, questions, first=outcome.first_submission
-        )
+    await send_written(request, outcome.notification)
     return json_response(request, body, status=status, headers={"Location": location}, public=False)
+
+
+def _superseded(tracking: str | None) -> Problem:
+    if tracking is None:
+        return Problem(
+            409,
+            "Your organisation has already responded to this call: change that response with PUT.",
+        )
+    return Problem(
+        409,
+        "This response was changed by another request while this one ran: "
+        "read it again (GET) and send your change once more.",
+    )
+
+
+async def _latest(
+    response: CallResponse,
+) -> tuple[CallResponse | ResponseRevision, list[RevisionAnswer]]:
+    """The latest revision's details and answers: what was submitted, not a draft in progress."""
+    if response.latest_revision_id is None:
+        return response, []
+    revision = await ResponseRevision.get(id=response.latest_revision_id)
+    found = await revision_answers([revision.id])
+    return revision, found.get(revision.id, [])
 
 
 def _not_open(call: Call, moment: datetime) -> Problem:
@@ -256,8 +289,9 @@ async def own_response(request: Request) -> Response:
     token = await _token(request)
     call, found = await _target(token.person, request.path_params["tracking"], request)
     assert found is not None
-    answers = await Answer.filter(response_id=found.id).prefetch_related("files")
     await call.fetch_related("topic")
     return json_response(
-        request, serialise.own_response(found, absolute_urls(request), answers), public=False
+        request,
+        serialise.own_response(found, absolute_urls(request), *await _latest(found)),
+        public=False,
     )

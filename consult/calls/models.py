@@ -240,14 +240,30 @@ class Response(Model):
     country = fields.CharField(max_length=2, default="")
     consent = fields.CharEnumField(Consent, max_length=20, default=Consent.DO_NOT_PUBLISH)
     details_confirmed = fields.BooleanField(default=False)
-    # One-time token for the "Submit" button: the first POST that presents it wins.
-    submit_token = fields.CharField(max_length=64, null=True)
     revision = fields.IntField(default=0)
     submitted_at = fields.DatetimeField(null=True)
     last_submitted_at = fields.DatetimeField(null=True)
     withdrawn_at = fields.DatetimeField(null=True)
     # Set by the retention job: the link to the person and their organisation's name are gone.
     anonymised_at = fields.DatetimeField(null=True)
+    # The details above and the `answers` are the latest submitted revision (for a response never
+    # submitted: the author's draft). Every revision is kept in `ResponseRevision`: `latest_revision`
+    # is the one mirrored here, `published_revision` the newest one moderators approved, the only
+    # one the public reads. Changes to a submitted response wait in a draft revision.
+    latest_revision: fields.ForeignKeyNullableRelation[ResponseRevision] = fields.ForeignKeyField(
+        "consult.ResponseRevision", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    published_revision: fields.ForeignKeyNullableRelation[ResponseRevision] = (
+        fields.ForeignKeyField(
+            "consult.ResponseRevision", related_name=False, null=True, on_delete=fields.SET_NULL
+        )
+    )
+    # Raised on every change the author saves: the Submit button carries the revision and
+    # this number it was shown for, so a stale page cannot submit words its author did not check.
+    edits = fields.IntField(default=0, db_default=0)
+    # A draft revision holds changes to the submitted response that wait for "Submit".
+    unsubmitted_changes = fields.BooleanField(default=False, db_default=False)
+    # The moderators' decision on the latest revision (pending again when a new one arrives).
     publication = fields.CharEnumField(
         Publication, max_length=20, default=Publication.PENDING, db_index=True
     )
@@ -264,9 +280,13 @@ class Response(Model):
     updated_at = fields.DatetimeField(auto_now=True)
 
     answers: fields.ReverseRelation[Answer]
+    revisions: fields.ReverseRelation[ResponseRevision]
     call_id: int
     respondent_id: int | None
     campaign_id: int | None
+    latest_revision_id: int | None
+    published_revision_id: int | None
+    publication_decided_by_id: int | None
 
     class Meta:
         table = "response"
@@ -280,6 +300,84 @@ class Response(Model):
     @property
     def is_draft(self) -> bool:
         return self.status == ResponseStatus.DRAFT
+
+
+class ResponseRevision(Model):
+    """One version of a response: its details and answers as the author sent them.
+
+    A submitted revision (`submitted_at` set) is never changed after (the retention job may blank
+    the organisation's name). At most one revision of a response is a draft (`submitted_at` null):
+    the author's changes to a submitted response, kept apart until they press Submit. On
+    submission a revision's content is also copied into the response row and its `Answer` rows,
+    which therefore always hold the latest submitted revision: what organisers read. Moderators
+    decide on a revision and redact its answers, and the public reads only the response's
+    `published_revision`, so a change waits for a moderator before it shows.
+    """
+
+    id = fields.IntField(primary_key=True)
+    response: fields.ForeignKeyRelation[Response] = fields.ForeignKeyField(
+        "consult.Response", related_name="revisions", on_delete=fields.CASCADE
+    )
+    number = fields.IntField()
+    submitted_at = fields.DatetimeField(null=True)
+    respondent_type = fields.CharEnumField(RespondentType, max_length=20)
+    organisation_name = fields.CharField(max_length=200, default="")
+    sector = fields.CharEnumField(Sector, max_length=20)
+    country = fields.CharField(max_length=2, default="")
+    consent = fields.CharEnumField(Consent, max_length=20)
+    publication = fields.CharEnumField(Publication, max_length=20, default=Publication.PENDING)
+    publication_decided_by: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
+        "consult.Person", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    publication_decided_at = fields.DatetimeField(null=True)
+
+    answers: fields.ReverseRelation[RevisionAnswer]
+    response_id: int
+
+    class Meta:
+        table = "response_revision"
+        unique_together = (("response", "number"),)
+        ordering = ["response_id", "number"]
+
+    @property
+    def country_name(self) -> str:
+        return country_name(self.country)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.submitted_at is None
+
+    @property
+    def details_confirmed(self) -> bool:
+        """A revision's details were confirmed when the response was first submitted."""
+        return True
+
+
+class RevisionAnswer(Model):
+    """An answer as submitted in one revision, with `file_ids`, the files it carried then."""
+
+    id = fields.IntField(primary_key=True)
+    revision: fields.ForeignKeyRelation[ResponseRevision] = fields.ForeignKeyField(
+        "consult.ResponseRevision", related_name="answers", on_delete=fields.CASCADE
+    )
+    question: fields.ForeignKeyRelation[Question] = fields.ForeignKeyField(
+        "consult.Question", related_name=False, on_delete=fields.RESTRICT
+    )
+    text = fields.TextField(default="")
+    choices: list[str] = fields.JSONField(default=list)
+    scale = fields.SmallIntField(null=True)
+    sensitive = fields.BooleanField(default=False)
+    file_ids: list[int] = fields.JSONField(default=list)
+
+    revision_id: int
+    question_id: int
+    # Not stored: the attachments of `file_ids`, filled by `consult.responses.revisions`.
+    files: list[Attachment]
+
+    class Meta:
+        table = "revision_answer"
+        unique_together = (("revision", "question"),)
+        ordering = ["id"]
 
 
 class Answer(Model):
@@ -318,6 +416,11 @@ class Attachment(Model):
     answer: fields.ForeignKeyNullableRelation[Answer] = fields.ForeignKeyField(
         "consult.Answer", related_name="files", null=True, on_delete=fields.CASCADE
     )
+    # The response a file was given in. It stays the owner when a later edit takes the file out
+    # of the working copy while an earlier revision still names it (`RevisionAnswer.file_ids`).
+    response: fields.ForeignKeyNullableRelation[Response] = fields.ForeignKeyField(
+        "consult.Response", related_name=False, null=True, on_delete=fields.CASCADE
+    )
     original_name = fields.CharField(max_length=255)
     stored_name = fields.CharField(max_length=64, unique=True)
     content_type = fields.CharField(max_length=100)
@@ -328,6 +431,9 @@ class Attachment(Model):
         "consult.Person", related_name="uploads", null=True, on_delete=fields.SET_NULL
     )
     created_at = fields.DatetimeField(auto_now_add=True)
+
+    response_id: int | None
+    answer_id: int | None
 
     class Meta:
         table = "attachment"

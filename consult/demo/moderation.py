@@ -18,11 +18,13 @@ from consult.calls.models import (
     Publication,
     QuestionKind,
     Response,
+    RevisionAnswer,
 )
 from consult.models import AuditEntry, Person
 from consult.moderation.models import NotMeReport
 from consult.moderation.public import PUBLISHABLE_CONSENT, public_responses_of, rebuild_public_text
 from consult.moderation.services import add_redaction
+from consult.responses.revisions import record_first_revisions
 
 HELD_EVERY = 20
 OPEN_CALL_MODERATED = 2 / 3
@@ -40,6 +42,7 @@ async def moderate_demo(calls: list[Call], moderator: Person, now: datetime) -> 
     for call in calls:
         phase = call.phase(now)
         if phase in (CallPhase.DRAFT, CallPhase.UPCOMING):
+            await record_first_revisions(call.id)
             continue
         candidates = (
             await Response.filter(
@@ -71,6 +74,8 @@ async def moderate_demo(calls: list[Call], moderator: Person, now: datetime) -> 
                 for rid in ids
             )
         published += len(chosen)
+        # Each response's revision 1, with the decision above on it: what the public reads.
+        await record_first_revisions(call.id)
         await rebuild_public_text(call.id)
     by_slug = {call.slug: call for call in calls}
     if REDACTED_CALL in by_slug:
@@ -91,8 +96,20 @@ async def _redact_a_phone_number(call: Call, moderator: Person) -> None:
         return
     answer.text = answer.text.rstrip() + PHONE_SENTENCE
     await answer.save(update_fields=["text", "updated_at"])
-    start = answer.text.index(PHONE_NUMBER)
-    await add_redaction(moderator, answer, start, start + len(PHONE_NUMBER), "Phone number")
+    submitted = await _as_submitted(answer)
+    start = submitted.text.index(PHONE_NUMBER)
+    await add_redaction(moderator, submitted, start, start + len(PHONE_NUMBER), "Phone number")
+
+
+async def _as_submitted(answer: Answer) -> RevisionAnswer:
+    """The answer as its latest revision keeps it, brought in line with the edited row."""
+    response = await Response.get(id=answer.response_id)
+    submitted = await RevisionAnswer.get(
+        revision_id=response.latest_revision_id, question_id=answer.question_id
+    )
+    submitted.text = answer.text
+    await submitted.save(update_fields=["text"])
+    return submitted
 
 
 async def _queue_a_phone_number(call: Call) -> None:
@@ -112,6 +129,7 @@ async def _queue_a_phone_number(call: Call) -> None:
     if answer is not None:
         answer.text = answer.text.rstrip() + f" My direct line is {QUEUED_PHONE_NUMBER}."
         await answer.save(update_fields=["text", "updated_at"])
+        await _as_submitted(answer)
 
 
 async def _long_answer(response_id: int) -> Answer | None:

@@ -241,7 +241,7 @@ class _Batch:
     """What one batch of responses needs besides the responses: answers, redactions, files."""
 
     answers: dict[int, dict[int, Answer]]  # response id → question id → answer
-    spans: dict[int, list[Redaction]]  # answer id → its redactions
+    spans: dict[tuple[int, int], list[Redaction]]  # (response id, question id) → its redactions
     files: dict[int, list[Attachment]]  # answer id → its files
 
     @classmethod
@@ -249,15 +249,23 @@ class _Batch:
         answers: dict[int, dict[int, Answer]] = defaultdict(dict)
         for answer in await Answer.filter(response_id__in=response_ids):
             answers[answer.response_id][answer.question_id] = answer
-        spans: dict[int, list[Redaction]] = defaultdict(list)
-        redactions = Redaction.filter(answer__response_id__in=response_ids).order_by("start", "id")
-        for span in await redactions:
-            spans[span.answer_id].append(span)
+        # Redactions belong to a revision: the latest one is the one the response row holds.
+        latest = {
+            revision_id: response_id
+            for revision_id, response_id in await Response.filter(
+                id__in=response_ids, latest_revision_id__isnull=False
+            ).values_list("latest_revision_id", "id")
+        }
+        spans: dict[tuple[int, int], list[Redaction]] = defaultdict(list)
+        redactions = Redaction.filter(answer__revision_id__in=list(latest)).order_by("start", "id")
+        for span in await redactions.select_related("answer"):
+            spans[latest[span.answer.revision_id], span.answer.question_id].append(span)
         files: dict[int, list[Attachment]] = defaultdict(list)
         for file in await Attachment.filter(
             kind=AttachmentKind.RESPONSE_FILE, answer__response_id__in=response_ids
         ).order_by("id"):
-            files[file.answer_id].append(file)  # type: ignore[attr-defined]
+            if file.answer_id is not None:
+                files[file.answer_id].append(file)
         return cls(answers, spans, files)
 
 
@@ -268,7 +276,7 @@ def _organiser_row(response: Response, questions: list[tuple[int, Question]], ba
     redactions = "\n".join(
         f"Q{n} [{span.start}:{span.end}] “{span.original}” ({span.reason})"
         for n, answer in answered
-        for span in batch.spans[answer.id]
+        for span in batch.spans[response.id, answer.question_id]
     )
     person = response.respondent
     return [

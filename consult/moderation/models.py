@@ -7,21 +7,23 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
-from consult.calls.models import Answer, Response
+from consult.calls.models import Response, RevisionAnswer
 from consult.models import Person
 
 
 class Redaction(Model):
-    """A span of an answer hidden from every public surface (the answer keeps the original).
+    """Text of one answer of one revision hidden from every public surface.
 
-    `start` and `end` are character offsets into `Answer.text` (Python string indices), and
-    `original` is the text they covered when the span was marked: should the answer be edited
-    afterwards, a span whose text no longer matches is applied to that text wherever it now is.
+    Every occurrence of `original` in that answer is hidden, matched as
+    `consult.moderation.matching` says (case and runs of spaces or line breaks do not matter).
+    `start` and `end` are where the moderator marked it first (character offsets into the text),
+    kept for the record. A redaction belongs to a revision: a new revision starts with none, and
+    the moderator carries the earlier ones forward with one action.
     """
 
     id = fields.IntField(primary_key=True)
-    answer: fields.ForeignKeyRelation[Answer] = fields.ForeignKeyField(
-        "consult.Answer", related_name="redactions", on_delete=fields.CASCADE
+    answer: fields.ForeignKeyRelation[RevisionAnswer] = fields.ForeignKeyField(
+        "consult.RevisionAnswer", related_name="redactions", on_delete=fields.CASCADE
     )
     start = fields.IntField()
     end = fields.IntField()

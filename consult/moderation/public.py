@@ -2,10 +2,11 @@
 
 Every public surface (the published-responses pages, the open-data exports, the search index, the
 API) reads responses through this module, so a sensitive answer or a redacted span cannot reach
-one of them by a different path. A response is public when it was submitted, its author consented
-to publication and a moderator published it. Of a public response the public sees the answers not
-marked commercially sensitive, with every redacted span replaced by "[redacted]", and the author's
-name only under "publish with my name". Uploaded files are never public: they cannot be redacted.
+one of them by a different path. A response is public when it stands (submitted, not withdrawn)
+and a moderator published one of its revisions in which its author consented to publication; the
+public sees that revision (`published_revision`), never a later one still waiting for a moderator.
+Of it the public sees the answers not marked commercially sensitive, with every redacted text
+replaced by "[redacted]", and the author's name only under "publish with my name". Uploaded files are never public: they cannot be redacted.
 """
 
 from __future__ import annotations
@@ -19,16 +20,17 @@ from tortoise.exceptions import IntegrityError
 from tortoise.queryset import QuerySet
 
 from consult.calls.models import (
-    Answer,
     Call,
     Consent,
-    Publication,
     Question,
     QuestionKind,
     RespondentType,
     Response,
+    ResponseRevision,
     ResponseStatus,
+    RevisionAnswer,
 )
+from consult.moderation.matching import occurrences
 from consult.moderation.models import Redaction, ResponseSearch
 from consult.vocabulary import Sector, country_name
 
@@ -41,20 +43,20 @@ def public_responses_of(call: Call | int) -> QuerySet[Response]:
     """The responses of `call` anyone may read (filter and order it further as needed)."""
     call_id = call if isinstance(call, int) else call.id
     return Response.filter(
-        call_id=call_id,
-        status=ResponseStatus.SUBMITTED,
-        publication=Publication.PUBLISHED,
-        consent__in=PUBLISHABLE_CONSENT,
+        call_id=call_id, status=ResponseStatus.SUBMITTED, published_revision_id__isnull=False
     )
 
 
 def may_be_published(response: Response) -> bool:
-    """Whether a moderator may publish it: submitted, and its author consented."""
+    """Whether a moderator may publish its latest revision: the response stands (submitted, not
+    withdrawn) and its author agreed to publication (the row holds the latest revision's details)."""
     return response.status == ResponseStatus.SUBMITTED and response.consent in PUBLISHABLE_CONSENT
 
 
 def is_public(response: Response) -> bool:
-    return may_be_published(response) and response.publication == Publication.PUBLISHED
+    return (
+        response.status == ResponseStatus.SUBMITTED and response.published_revision_id is not None
+    )
 
 
 @dataclass(frozen=True)
@@ -96,21 +98,19 @@ class PublicResponse:
 
 
 def redact(text: str, spans: list[Redaction]) -> str:
-    """`text` with each span replaced by "[redacted]" (overlapping spans merged).
+    """`text` with every occurrence of each redaction's text replaced by "[redacted]".
 
-    A span whose recorded text no longer sits at its offsets (the answer was edited since) is
-    looked for elsewhere in the text; when it cannot be found the whole answer is withheld, since
-    showing a span we cannot place could show the very thing that was redacted.
+    Occurrences are found as `matching.occurrences` says (case and runs of white space do not
+    matter), so the same phone number given twice is hidden twice. Overlapping spans merge. A
+    redaction whose text cannot be found withholds the whole answer: a revision's text never
+    changes, so that would be a bug, and showing the answer could show the very thing hidden.
     """
     placed: list[tuple[int, int]] = []
     for span in spans:
-        if text[span.start : span.end] == span.original:
-            placed.append((span.start, span.end))
-            continue
-        found = text.find(span.original) if span.original else -1
-        if found < 0:
+        found = occurrences(text, span.original)
+        if not found:
             return REDACTED
-        placed.append((found, found + len(span.original)))
+        placed.extend(found)
     merged: list[list[int]] = []
     for start, end in sorted(placed):
         if merged and start <= merged[-1][1]:
@@ -125,19 +125,19 @@ def redact(text: str, spans: list[Redaction]) -> str:
     return "".join(out)
 
 
-def author_of(response: Response) -> str:
+def author_of(response: Response, revision: ResponseRevision) -> str:
     """The name shown publicly: only under "publish with my name", and never once anonymised."""
-    if response.consent != Consent.PUBLISH_NAMED or response.anonymised_at is not None:
+    if revision.consent != Consent.PUBLISH_NAMED or response.anonymised_at is not None:
         return ANONYMOUS
-    if response.respondent_type == RespondentType.ORGANISATION and response.organisation_name:
-        return response.organisation_name
+    if revision.respondent_type == RespondentType.ORGANISATION and revision.organisation_name:
+        return revision.organisation_name
     respondent = response.respondent if response.respondent_id is not None else None
     return respondent.display_name if respondent is not None else ANONYMOUS
 
 
 class _AnswerRow(NamedTuple):
     id: int
-    response_id: int
+    revision_id: int
     question_id: int
     text: str
     choices: list[str]
@@ -149,36 +149,45 @@ PUBLIC_VIEW_FIELDS = (
     "id",
     "call_id",
     "status",
-    "consent",
-    "publication",
     "anonymised_at",
     "respondent_id",
-    "respondent_type",
-    "organisation_name",
-    "sector",
-    "country",
     "submitted_at",
+    "published_revision_id",
 )
 
 
 async def public_views(responses: list[Response]) -> list[PublicResponse]:
     """The public view of each response given, in order; responses that are not public are left out.
 
-    Loads answers, questions and redactions for all of them in three queries.
+    What the public sees is the response's published revision, never its latest or its draft.
     """
     shown = [r for r in responses if is_public(r)]
-    if not shown:
+    return await revision_views([(r, r.published_revision_id) for r in shown])  # type: ignore[misc]
+
+
+async def revision_views(pairs: list[tuple[Response, int]]) -> list[PublicResponse]:
+    """What the public sees, or would see once published, of each (response, revision id).
+
+    Loads revisions, answers, questions and redactions for all of them in five queries.
+    """
+    if not pairs:
         return []
-    ids = [r.id for r in shown]
-    needs_names = [r for r in shown if r.consent == Consent.PUBLISH_NAMED]
-    if needs_names:
-        await Response.fetch_for_list(needs_names, "respondent")
+    revision_ids = [revision_id for _response, revision_id in pairs]
+    revisions = {r.id: r for r in await ResponseRevision.filter(id__in=revision_ids)}
+    named = [
+        response
+        for response, revision_id in pairs
+        if revisions[revision_id].consent == Consent.PUBLISH_NAMED
+        and revisions[revision_id].respondent_type != RespondentType.ORGANISATION
+    ]
+    if named:
+        await Response.fetch_for_list(named, "respondent")
     # Plain rows, not models: building a model per answer was half the time of an export.
     answers = [
         _AnswerRow(*row)
-        for row in await Answer.filter(response_id__in=ids, sensitive=False)
+        for row in await RevisionAnswer.filter(revision_id__in=revision_ids, sensitive=False)
         .order_by("id")
-        .values_list("id", "response_id", "question_id", "text", "choices", "scale")
+        .values_list("id", "revision_id", "question_id", "text", "choices", "scale")
     ]
     questions = {
         q.id: q
@@ -187,18 +196,20 @@ async def public_views(responses: list[Response]) -> list[PublicResponse]:
         )
     }
     spans: dict[int, list[Redaction]] = defaultdict(list)
-    # By response, not by answer: a batch's response ids are fewer query parameters.
-    for span in await Redaction.filter(answer__response_id__in=ids, answer__sensitive=False):
+    for span in await Redaction.filter(
+        answer__revision_id__in=revision_ids, answer__sensitive=False
+    ):
         spans[span.answer_id].append(span)
-    by_response: dict[int, list[_AnswerRow]] = defaultdict(list)
+    by_revision: dict[int, list[_AnswerRow]] = defaultdict(list)
     for answer in answers:
-        by_response[answer.response_id].append(answer)
+        by_revision[answer.revision_id].append(answer)
 
     views = []
-    for response in shown:
+    for response, revision_id in pairs:
+        revision = revisions[revision_id]
         public_answers = []
         ordered = sorted(
-            by_response[response.id],
+            by_revision[revision_id],
             key=lambda a: (questions[a.question_id].position, a.question_id),
         )
         for answer in ordered:
@@ -219,10 +230,10 @@ async def public_views(responses: list[Response]) -> list[PublicResponse]:
             PublicResponse(
                 id=response.id,
                 call_id=response.call_id,
-                author=author_of(response),
-                respondent_type=response.respondent_type,
-                sector=response.sector,
-                country=response.country,
+                author=author_of(response, revision),
+                respondent_type=revision.respondent_type,
+                sector=revision.sector,
+                country=revision.country,
                 submitted_at=response.submitted_at,
                 answers=tuple(a for a in public_answers if not a.is_empty),
             )

@@ -8,9 +8,11 @@ Organisers see everything of a submitted response; what the public would see com
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from tortoise.expressions import Q, Subquery
@@ -29,7 +31,9 @@ from consult.calls.models import (
     QuestionKind,
     RespondentType,
     Response,
+    ResponseRevision,
     ResponseStatus,
+    RevisionAnswer,
 )
 from consult.models import Person
 from consult.moderation.models import NotMeReport, Redaction, ReportStatus
@@ -37,7 +41,7 @@ from consult.moderation.public import (
     PUBLISHABLE_CONSENT,
     PublicResponse,
     may_be_published,
-    public_views,
+    revision_views,
 )
 from consult.queries import Page, paginate
 from consult.vocabulary import Sector
@@ -227,18 +231,14 @@ async def _sensitive_counts(response_ids: Iterable[int]) -> dict[int, int]:
 
 
 async def public_previews(responses: list[Response]) -> dict[int, PublicResponse]:
-    """What the public would see of each response once published, by response id.
-
-    A response that may not be published has no preview. The responses given are not changed:
-    fresh copies are marked published in memory only and never saved.
-    """
-    ids = [r.id for r in responses if may_be_published(r)]
-    if not ids:
-        return {}
-    copies = await Response.filter(id__in=ids)
-    for copy in copies:
-        copy.publication = Publication.PUBLISHED
-    return {view.id: view for view in await public_views(copies)}
+    """What the public would see of each response's latest revision once published, by response
+    id. A response that may not be published has no preview; nothing is changed."""
+    pairs = [
+        (r, r.latest_revision_id)
+        for r in responses
+        if may_be_published(r) and r.latest_revision_id is not None
+    ]
+    return {view.id: view for view in await revision_views(pairs)}
 
 
 # ---------------------------------------------------------------- One response
@@ -246,16 +246,34 @@ async def public_previews(responses: list[Response]) -> dict[int, PublicResponse
 
 @dataclass(frozen=True)
 class AnswerInFull:
-    """A question with the stored answer (if any), its files and its redactions."""
+    """A question with the stored answer (if any), its files and its redactions.
+
+    `answer` is the latest revision's answer (the response row's copy, with its files);
+    `redactable` the same answer as stored in that revision, which redactions belong to."""
 
     question: Question
     answer: Answer | None
     files: list[Attachment]
     redactions: list[Redaction]
+    redactable: RevisionAnswer | None = None
 
     @property
     def has_text(self) -> bool:
         return self.answer is not None and bool(self.answer.text)
+
+
+@dataclass(frozen=True)
+class RevisionChange:
+    """How the latest revision's answer to a question differs from the published one."""
+
+    question: Question
+    published: str
+    latest: str
+
+    @property
+    def words(self) -> list[tuple[str, str]]:
+        """(kind, text) pieces for a readable diff: "same", "removed" or "added" words."""
+        return word_diff(self.published, self.latest)
 
 
 @dataclass(frozen=True)
@@ -264,6 +282,10 @@ class ResponseInFull:
     answers: list[AnswerInFull]
     preview: PublicResponse | None
     reports: list[NotMeReport]
+    revisions: list[ResponseRevision] = field(default_factory=list)
+    published: PublicResponse | None = None  # the public view now, when it is another revision
+    changes: list[RevisionChange] = field(default_factory=list)
+    redactions_to_carry: int = 0
 
     @property
     def status(self) -> ModerationStatus:
@@ -271,20 +293,32 @@ class ResponseInFull:
 
     @property
     def redactable(self) -> list[AnswerInFull]:
-        """Answers with text a moderator can hide spans of."""
-        return [a for a in self.answers if a.has_text and a.question.kind != QuestionKind.FILE]
+        """Answers with text a moderator can hide parts of."""
+        return [
+            a
+            for a in self.answers
+            if a.has_text and a.redactable is not None and a.question.kind != QuestionKind.FILE
+        ]
 
     @property
     def sensitive(self) -> int:
         return sum(1 for a in self.answers if a.answer is not None and a.answer.sensitive)
 
-    def answer_with_id(self, answer_id: int) -> Answer | None:
-        """One of this response's answers that has text to redact, by id."""
+    @property
+    def awaits_new_revision(self) -> bool:
+        """A newer revision than the published one waits for a decision."""
+        r = self.response
+        return (
+            r.published_revision_id is not None and r.latest_revision_id != r.published_revision_id
+        )
+
+    def answer_with_id(self, answer_id: int) -> RevisionAnswer | None:
+        """One of the latest revision's answers that has text to redact, by id."""
         return next(
             (
-                a.answer
+                a.redactable
                 for a in self.redactable
-                if a.answer is not None and a.answer.id == answer_id
+                if a.redactable is not None and a.redactable.id == answer_id
             ),
             None,
         )
@@ -309,7 +343,8 @@ async def submitted_response(call: Call, response_id: int) -> Response | None:
 
 
 async def response_in_full(call: Call, response_id: int) -> ResponseInFull | None:
-    """A submitted response of `call` with every answer, file and redaction, beside its preview."""
+    """A submitted response of `call` with every answer, file and redaction of its latest
+    revision, beside its preview, its history and what changed since the published revision."""
     response = await submitted_response(call, response_id)
     if response is None:
         return None
@@ -318,19 +353,72 @@ async def response_in_full(call: Call, response_id: int) -> ResponseInFull | Non
         a.question_id: a
         for a in await Answer.filter(response_id=response.id).prefetch_related("files")
     }
+    latest = {
+        a.question_id: a
+        for a in await RevisionAnswer.filter(revision_id=response.latest_revision_id or 0)
+    }
     spans: dict[int, list[Redaction]] = defaultdict(list)
-    for span in await Redaction.filter(answer__response_id=response.id).select_related(
-        "created_by"
-    ):
-        spans[span.answer_id].append(span)
+    for span in await Redaction.filter(
+        answer__revision_id=response.latest_revision_id or 0
+    ).select_related("created_by", "answer"):
+        spans[span.answer.question_id].append(span)
     rows = []
     for question in questions:
         answer = answers.get(question.id)
         files = list(answer.files) if answer is not None else []
-        rows.append(AnswerInFull(question, answer, files, spans[answer.id] if answer else []))
+        rows.append(
+            AnswerInFull(question, answer, files, spans[question.id], latest.get(question.id))
+        )
     previews = await public_previews([response])
     reports = await NotMeReport.filter(response_id=response.id).order_by("-created_at", "-id")
-    return ResponseInFull(response, rows, previews.get(response.id), list(reports))
+    history = await ResponseRevision.filter(
+        response_id=response.id, submitted_at__isnull=False
+    ).order_by("-number")
+    published, changes, to_carry = None, [], 0
+    if (
+        response.published_revision_id is not None
+        and response.published_revision_id != response.latest_revision_id
+    ):
+        views = await revision_views([(response, response.published_revision_id)])
+        published = views[0] if views else None
+        before = {
+            a.question_id: a.text
+            for a in await RevisionAnswer.filter(revision_id=response.published_revision_id)
+        }
+        changes = [
+            RevisionChange(q, before.get(q.id, ""), latest[q.id].text if q.id in latest else "")
+            for q in questions
+            if q.kind != QuestionKind.FILE
+            and before.get(q.id, "") != (latest[q.id].text if q.id in latest else "")
+        ]
+        to_carry = await Redaction.filter(
+            answer__revision_id=response.published_revision_id
+        ).count()
+    return ResponseInFull(
+        response,
+        rows,
+        previews.get(response.id),
+        list(reports),
+        list(history),
+        published,
+        changes,
+        to_carry,
+    )
+
+
+def word_diff(before: str, after: str) -> list[tuple[str, str]]:
+    """The words of `after` against `before`, as (kind, text): "same", "removed" or "added"."""
+    old, new = re.split(r"(\s+)", before), re.split(r"(\s+)", after)
+    pieces: list[tuple[str, str]] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            pieces.append(("same", "".join(old[i1:i2])))
+            continue
+        if i2 > i1:
+            pieces.append(("removed", "".join(old[i1:i2])))
+        if j2 > j1:
+            pieces.append(("added", "".join(new[j1:j2])))
+    return pieces
 
 
 # ---------------------------------------------------------------- Queues

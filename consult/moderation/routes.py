@@ -27,6 +27,12 @@ routes: list[BaseRoute] = [
         methods=POST,
         name="moderation:unredact",
     ),
+    Route(
+        RESPONSE + "/redactions/carry-forward",
+        views.carry_forward,
+        methods=POST,
+        name="moderation:carry_forward",
+    ),
     Route(CALL + "/moderation", views.queue, name="moderation:queue"),
     Route(CALL + "/reports", views.reports, name="moderation:reports"),
     Route(

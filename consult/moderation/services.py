@@ -7,14 +7,15 @@ the search index in step (`refresh_public_text`), so no caller can forget one of
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
 from datetime import datetime
 
 from tortoise.transactions import in_transaction
 
 from consult.audit import record_action
-from consult.calls.models import Answer, Call, Publication, Response
+from consult.calls.models import Call, Publication, Response, ResponseRevision, RevisionAnswer
 from consult.models import Person
+from consult.moderation.matching import occurrences
 from consult.moderation.models import NotMeReport, Redaction, ReportStatus
 from consult.moderation.public import may_be_published, refresh_public_text
 from consult.permissions import Action, may
@@ -22,7 +23,6 @@ from consult.permissions import Action, may
 REASON_MAX = 200
 RESOLUTION_MAX = 2_000
 QUOTE_MAX = 60
-LINE_BREAK = re.compile(r"(?:\r\n|\r|\n)")
 
 
 class ModerationProblem(Exception):
@@ -47,89 +47,90 @@ async def _check(actor: Person, call_id: int) -> Call:
 async def decide_publication(
     actor: Person, response: Response, publication: Publication, *, now: datetime
 ) -> bool:
-    """Publish or hold one response; False when it already had that decision."""
+    """Decide on the response's latest revision; False when it already had that decision.
+
+    Publishing makes the latest revision the one the public reads. Holding takes the response off
+    every public surface, whichever revision was published. While neither is decided on a new
+    revision, the public keeps reading the revision published before.
+    """
     await _check(actor, response.call_id)
     if publication == Publication.PUBLISHED and not may_be_published(response):
         raise ModerationProblem(
             "Only a submitted response whose author agreed to publication can be published"
         )
+    revision_id = response.latest_revision_id
+    if revision_id is None:
+        raise ModerationProblem("This response has no submitted revision to decide on")
     async with in_transaction():
         changed = (
-            await Response.filter(id=response.id)
+            await Response.filter(id=response.id, latest_revision_id=revision_id)
             .exclude(publication=publication)
             .update(
                 publication=publication,
                 publication_decided_by_id=actor.id,
                 publication_decided_at=now,
+                published_revision_id=revision_id if publication == Publication.PUBLISHED else None,
             )
         )
         if changed:
-            await record_action(
-                actor, f"response.{publication.value}", response, {"call_id": response.call_id}
+            await ResponseRevision.filter(id=revision_id).update(
+                publication=publication,
+                publication_decided_by_id=actor.id,
+                publication_decided_at=now,
             )
+            await record_action(
+                actor,
+                f"response.{publication.value}",
+                response,
+                {"call_id": response.call_id, "revision": response.revision},
+            )
+            await refresh_public_text(response.id)
     if changed:
         response.publication = publication
         response.publication_decided_by_id = actor.id
         response.publication_decided_at = now
-        await refresh_public_text(response.id)
+        response.published_revision_id = (
+            revision_id if publication == Publication.PUBLISHED else None
+        )
     return bool(changed)
 
 
+async def _response_of(answer: RevisionAnswer) -> Response:
+    revision = await ResponseRevision.get(id=answer.revision_id)
+    return await Response.get(id=revision.response_id)
+
+
 async def add_redaction(
-    actor: Person, answer: Answer, start: int, end: int, reason: str
+    actor: Person, answer: RevisionAnswer, start: int, end: int, reason: str
 ) -> Redaction:
-    """Hide `answer.text[start:end]` from the public, for `reason` (e.g. "phone number")."""
-    response = await Response.get(id=answer.response_id)
+    """Hide `answer.text[start:end]`, and every other occurrence of that text in the answer, from
+    the public, for `reason` (e.g. "phone number")."""
+    response = await _response_of(answer)
     await _check(actor, response.call_id)
+    if not 0 <= start < end <= len(answer.text) or not answer.text[start:end].strip():
+        raise ModerationProblem("Choose some text of the answer to redact", field="text")
     return await _redact(actor, answer, response, start, end, reason)
 
 
-async def redact_text(
-    actor: Person, answer: Answer, text: str, reason: str, *, occurrence: int | None = None
-) -> Redaction:
-    """Hide the `occurrence`-th appearance (from 1) of `text` in the answer, for `reason`.
+async def redact_text(actor: Person, answer: RevisionAnswer, text: str, reason: str) -> Redaction:
+    """Hide every occurrence of `text` in the answer, for `reason`.
 
-    For moderators without JavaScript: they paste the text instead of selecting it. The text must
-    appear in the answer exactly; when it appears more than once, `occurrence` must say which.
+    For moderators without JavaScript: they paste the text instead of selecting it. What counts
+    as the same text is `consult.moderation.matching`'s rule (case and white space aside).
     """
-    response = await Response.get(id=answer.response_id)
+    response = await _response_of(answer)
     await _check(actor, response.call_id)
     wanted = text.strip()
     if not wanted:
         raise ModerationProblem("Paste the text to hide from the public", field="text")
-    starts = occurrences(answer.text, wanted)
-    quoted = _quote(wanted)
-    if not starts:
+    found = occurrences(answer.text, wanted)
+    if not found:
         raise ModerationProblem(
-            f"{quoted} is not in this answer. Paste the text exactly as the answer has it",
+            f"{_quote(wanted)} is not in this answer. Paste the text as the answer has it",
             field="text",
         )
-    count = len(starts)
-    if occurrence is None and count > 1:
-        raise ModerationProblem(
-            f"{quoted} appears {count} times in this answer. "
-            f"Say which one to hide, from 1 to {count}",
-            field="occurrence",
-        )
-    chosen = 1 if occurrence is None else occurrence
-    if not 1 <= chosen <= count:
-        times = "once" if count == 1 else f"{count} times"
-        raise ModerationProblem(
-            f"{quoted} appears {times} in this answer, so choose a number from 1 to {count}",
-            field="occurrence",
-        )
-    start, end = starts[chosen - 1]
+    start, end = found[0]
     return await _redact(actor, answer, response, start, end, reason)
-
-
-def occurrences(text: str, wanted: str) -> list[tuple[int, int]]:
-    """The (start, end) of each appearance of `wanted` in `text`, left to right, not overlapping.
-
-    A line break matches whichever kind the answer has: browsers send line feeds as CR LF.
-    """
-    lines = (re.escape(line) for line in LINE_BREAK.split(wanted))
-    pattern = re.compile(LINE_BREAK.pattern.join(lines))
-    return [match.span() for match in pattern.finditer(text)]
 
 
 def _quote(text: str) -> str:
@@ -137,9 +138,7 @@ def _quote(text: str) -> str:
     return f"“{flat if len(flat) <= QUOTE_MAX else flat[: QUOTE_MAX - 1] + '…'}”"
 
 
-async def _redact(
-    actor: Person, answer: Answer, response: Response, start: int, end: int, reason: str
-) -> Redaction:
+def _reason(reason: str) -> str:
     reason = reason.strip()
     if not reason:
         raise ModerationProblem(
@@ -147,14 +146,20 @@ async def _redact(
         )
     if len(reason) > REASON_MAX:
         raise ModerationProblem(f"Reasons are at most {REASON_MAX} characters", field="reason")
-    if not 0 <= start < end <= len(answer.text):
-        raise ModerationProblem("Choose some text of the answer to redact", field="text")
+    return reason
+
+
+async def _redact(
+    actor: Person, answer: RevisionAnswer, response: Response, start: int, end: int, reason: str
+) -> Redaction:
+    reason = _reason(reason)
+    hidden = answer.text[start:end]
     async with in_transaction():
         redaction = await Redaction.create(
             answer=answer,
             start=start,
             end=end,
-            original=answer.text[start:end],
+            original=hidden,
             reason=reason,
             created_by=actor,
         )
@@ -162,15 +167,22 @@ async def _redact(
             actor,
             "answer.redacted",
             answer,
-            {"response_id": response.id, "start": start, "end": end, "reason": reason},
+            {
+                "response_id": response.id,
+                "revision_id": answer.revision_id,
+                "start": start,
+                "end": end,
+                "occurrences": len(occurrences(answer.text, hidden)),
+                "reason": reason,
+            },
         )
-    await refresh_public_text(response.id)
+        await refresh_public_text(response.id)
     return redaction
 
 
 async def remove_redaction(actor: Person, redaction: Redaction) -> None:
-    answer = await Answer.get(id=redaction.answer_id)
-    response = await Response.get(id=answer.response_id)
+    answer = await RevisionAnswer.get(id=redaction.answer_id)
+    response = await _response_of(answer)
     await _check(actor, response.call_id)
     async with in_transaction():
         await redaction.delete()
@@ -180,7 +192,58 @@ async def remove_redaction(actor: Person, redaction: Redaction) -> None:
             answer,
             {"response_id": response.id, "start": redaction.start, "end": redaction.end},
         )
-    await refresh_public_text(response.id)
+        await refresh_public_text(response.id)
+
+
+@dataclass(frozen=True)
+class CarriedForward:
+    carried: int  # redactions copied to the latest revision
+    already: int  # the latest revision already hid that text
+    not_found: list[str]  # texts the latest revision no longer has (nothing to hide)
+
+
+async def carry_redactions_forward(actor: Person, response: Response) -> CarriedForward:
+    """Copy the published revision's redactions to the same answers of the latest revision,
+    wherever their text still occurs there, so a changed response keeps what was hidden."""
+    await _check(actor, response.call_id)
+    source, target = response.published_revision_id, response.latest_revision_id
+    if source is None or target is None or source == target:
+        raise ModerationProblem("There is no earlier published revision to carry redactions from")
+    latest = {a.question_id: a for a in await RevisionAnswer.filter(revision_id=target)}
+    existing = {
+        (span.answer_id, span.original.casefold())
+        for span in await Redaction.filter(answer__revision_id=target)
+    }
+    carried, already, not_found = 0, 0, []
+    async with in_transaction():
+        for span in await Redaction.filter(answer__revision_id=source).select_related("answer"):
+            answer = latest.get(span.answer.question_id)
+            found = occurrences(answer.text, span.original) if answer is not None else []
+            if answer is None or not found:
+                not_found.append(span.original)
+                continue
+            if (answer.id, span.original.casefold()) in existing:
+                already += 1
+                continue
+            start, end = found[0]
+            await Redaction.create(
+                answer=answer,
+                start=start,
+                end=end,
+                original=answer.text[start:end],
+                reason=span.reason,
+                created_by=actor,
+            )
+            existing.add((answer.id, span.original.casefold()))
+            carried += 1
+        await record_action(
+            actor,
+            "response.redactions_carried",
+            response,
+            {"from_revision_id": source, "to_revision_id": target, "carried": carried},
+        )
+        await refresh_public_text(response.id)
+    return CarriedForward(carried, already, not_found)
 
 
 async def resolve_not_me_report(

@@ -167,17 +167,15 @@ async def redact(request: Request) -> Response:
     answer = found.answer_with_id(form.answer_id) if form.validate() else None
     if answer is not None:
         try:
-            await services.redact_text(
-                person,
-                answer,
-                form.text.data or "",
-                form.reason.data or "",
-                occurrence=form.occurrence.data,
-            )
+            await services.redact_text(person, answer, form.text.data or "", form.reason.data or "")
         except ModerationProblem as problem:
             form.add_field_error(problem.field or "text", problem.message)
         else:
-            notify(request, "The text is hidden: the public sees “[redacted]” in its place.")
+            notify(
+                request,
+                "The text is hidden wherever it appears in the answer: "
+                "the public sees “[redacted]” in its place.",
+            )
             return redirect(
                 request, "moderation:response", slug=call.slug, response_id=found.response.id
             )
@@ -190,12 +188,34 @@ async def unredact(request: Request) -> Response:
     response = await submitted_response(call, _path_id(request, "response_id"))
     redaction = await Redaction.get_or_none(
         id=_path_id(request, "redaction_id"),
-        answer__response_id=response.id if response else None,
+        answer__revision_id=response.latest_revision_id if response else None,
     )
     if response is None or redaction is None:
         raise HTTPException(404)
     await services.remove_redaction(person, redaction)
     notify(request, f"The redaction of “{redaction.original}” has been removed.")
+    return redirect(request, "moderation:response", slug=call.slug, response_id=response.id)
+
+
+async def carry_forward(request: Request) -> Response:
+    """Copy the published revision's redactions to the new revision waiting for a decision."""
+    person = await _organiser(request)
+    call = await _call(request, person)
+    response = await submitted_response(call, _path_id(request, "response_id"))
+    if response is None:
+        raise HTTPException(404)
+    try:
+        outcome = await services.carry_redactions_forward(person, response)
+    except ModerationProblem as problem:
+        found = await _in_full(request, call)
+        return await _response_page(request, call, found, problems=[("redact", problem.message)])
+    message = f"{outcome.carried} redaction{'s' if outcome.carried != 1 else ''} carried forward."
+    if outcome.already:
+        message += f" {outcome.already} already applied."
+    if outcome.not_found:
+        gone = ", ".join(f"“{text}”" for text in outcome.not_found)
+        message += f" No longer in the new revision, so nothing to hide: {gone}."
+    notify(request, message)
     return redirect(request, "moderation:response", slug=call.slug, response_id=response.id)
 
 

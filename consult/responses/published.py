@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from tortoise.expressions import F
+from tortoise.expressions import F, Subquery
 from tortoise.queryset import QuerySet
 
-from consult.calls.models import Call, RespondentType, Response
+from consult.calls.models import Call, RespondentType, Response, ResponseRevision
 from consult.moderation.public import (
     PUBLIC_VIEW_FIELDS,
     PublicResponse,
@@ -87,12 +87,20 @@ class Filters:
 def published_responses(call: Call, filters: Filters) -> QuerySet[Response]:
     """The public responses of `call` that pass `filters` (a query: nothing is loaded yet)."""
     query = public_responses_of(call)
-    if filters.sector is not None:
-        query = query.filter(sector=filters.sector)
-    if filters.country is not None:
-        query = query.filter(country=filters.country)
-    if filters.respondent_type is not None:
-        query = query.filter(respondent_type=filters.respondent_type)
+    # On the published revision's details: the response row holds the latest, maybe unmoderated.
+    # A subquery rather than a join keeps "id" unambiguous for the ordering below.
+    details = {
+        name: value
+        for name, value in (
+            ("sector", filters.sector),
+            ("country", filters.country),
+            ("respondent_type", filters.respondent_type),
+        )
+        if value is not None
+    }
+    if details:
+        revisions = ResponseRevision.filter(**details)
+        query = query.filter(published_revision_id__in=Subquery(revisions.values("id")))
     terms = filters.terms
     if terms:
         query = query.filter(id__in=Matching(terms))
@@ -154,9 +162,9 @@ async def published_count(call: Call) -> int:
 
 async def published_countries(call: Call) -> list[tuple[str, str]]:
     """(code, name) of the countries that published responses come from, US and UK first."""
-    codes = (
-        public_responses_of(call).distinct().order_by("country").values_list("country", flat=True)
-    )
+    codes = ResponseRevision.filter(
+        id__in=Subquery(public_responses_of(call).values("published_revision_id"))
+    ).values_list("country", flat=True)
     present = set(await codes)
     return [(code, name) for code, name in countries() if code in present]
 

@@ -3,16 +3,22 @@
 Every write checks the deadline against the clock at that moment (`require_open`): after
 `closes_at` nothing changes, whatever a scheduler has or has not done. One response per person per
 call is enforced by a unique constraint, and a submission is claimed with an atomic
-compare-and-set on a one-time token, so double clicks, retries and two tabs yield one response.
+compare-and-set on what the Submit button was shown for (`SubmitToken`), so double clicks,
+retries and two tabs yield one revision.
+
+The response row's details and its answers are the author's working copy. Each submission copies
+them into a new, immutable `ResponseRevision`; organisers read the latest revision and the public
+only the one moderators approved, so saving a change moves nothing they see until it is submitted
+(and, for the public, moderated).
 """
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
@@ -30,14 +36,20 @@ from consult.calls.models import (
     QuestionKind,
     RespondentType,
     Response,
+    ResponseRevision,
     ResponseStatus,
+    RevisionAnswer,
 )
 from consult.calls.rules import count_words
 from consult.models import Person
-from consult.moderation.public import refresh_public_text
+from consult.moderation.public import PUBLISHABLE_CONSENT, refresh_public_text
+from consult.responses import revisions
 from consult.responses.tracking import new_tracking_number
 from consult.uploads import UploadRefused, store_upload, upload_path
 from consult.vocabulary import Sector
+from events.mail import OutgoingMail
+from events.models import Notification
+from events.notify import enqueue
 
 DETAILS_FIELD = "details"
 
@@ -84,15 +96,16 @@ class SubmitOutcome:
     response: Response
     first_submission: bool
     repeated: bool = False  # the token was already spent: a double click or a retried POST
+    notification: Notification | None = None  # the receipt, written with the revision
 
 
 @dataclass
 class AnswerSheet:
     """A response's answers keyed by question id, with their files."""
 
-    answers: dict[int, Answer] = field(default_factory=dict)
+    answers: Mapping[int, Answer | RevisionAnswer] = field(default_factory=dict)
 
-    def get(self, question: Question) -> Answer | None:
+    def get(self, question: Question) -> Answer | RevisionAnswer | None:
         return self.answers.get(question.id)
 
 
@@ -127,32 +140,86 @@ async def start_response(call: Call, person: Person, *, now: datetime) -> Respon
         return await Response.get(call_id=call.id, respondent_id=person.id)
 
 
+@dataclass
+class WorkingCopy:
+    """What the author edits and checks: a response never submitted is its own draft; after its
+    first submission, changes go to a draft revision and the response keeps what was submitted."""
+
+    response: Response
+    details: Response | ResponseRevision
+    sheet: AnswerSheet
+
+    @property
+    def files(self) -> set[int]:
+        return {file.id for answer in self.sheet.answers.values() for file in answer.files}
+
+
+async def working_copy(response: Response) -> WorkingCopy:
+    draft = await _draft_revision(response) if response.unsubmitted_changes else None
+    if draft is None:
+        return WorkingCopy(response, response, await answer_sheet(response))
+    return WorkingCopy(response, draft, await revision_sheet(draft))
+
+
+async def _draft_revision(response: Response) -> ResponseRevision | None:
+    return await ResponseRevision.get_or_none(response_id=response.id, submitted_at__isnull=True)
+
+
+async def _editable(response: Response) -> ResponseRevision | None:
+    """Where a change goes (call inside a transaction): None for a response never submitted (it is
+    its own draft), else its draft revision, made from the latest submitted one when first needed."""
+    current = await Response.get(id=response.id)
+    if current.revision == 0:
+        return None
+    draft = await _draft_revision(current)
+    if draft is not None:
+        return draft
+    try:
+        async with in_transaction():  # a savepoint: another tab may have made it first
+            return await revisions.snapshot(current, current.revision + 1, now=None)
+    except IntegrityError:
+        return await ResponseRevision.get(response_id=current.id, submitted_at__isnull=True)
+
+
 async def save_details(
     response: Response, call: Call, details: RespondentDetails, *, now: datetime
 ) -> None:
     require_open(call, now)
-    response.respondent_type = details.respondent_type
-    response.organisation_name = (
-        details.organisation_name if details.respondent_type == RespondentType.ORGANISATION else ""
-    )
-    response.sector = details.sector
-    response.country = details.country
-    response.consent = details.consent
-    response.details_confirmed = True
-    await response.save(
-        update_fields=[
-            "respondent_type",
-            "organisation_name",
-            "sector",
-            "country",
-            "consent",
-            "details_confirmed",
-            "updated_at",
-        ]
-    )
+    values = {
+        "respondent_type": details.respondent_type,
+        "organisation_name": details.organisation_name
+        if details.respondent_type == RespondentType.ORGANISATION
+        else "",
+        "sector": details.sector,
+        "country": details.country,
+        "consent": details.consent,
+    }
+    async with in_transaction():
+        draft = await _editable(response)
+        if draft is None:
+            await Response.filter(id=response.id).update(
+                **values, details_confirmed=True, updated_at=now
+            )
+        else:
+            await ResponseRevision.filter(id=draft.id).update(**values)
+        await _mark_edited(response)
+    if draft is None:
+        for name, value in values.items():
+            setattr(response, name, value)
+        response.details_confirmed = True
+
+
+async def _mark_edited(response: Response) -> None:
+    """A change was saved: a Submit button shown before is stale, and a submitted response has
+    changes that wait for "Submit" (nothing organisers or the public see moves until then)."""
+    await Response.filter(id=response.id).update(edits=F("edits") + 1)
+    await Response.filter(id=response.id, revision__gt=0).update(unsubmitted_changes=True)
+    fresh = await Response.get(id=response.id).only("id", "edits", "unsubmitted_changes")
+    response.edits, response.unsubmitted_changes = fresh.edits, fresh.unsubmitted_changes
 
 
 async def answer_sheet(response: Response) -> AnswerSheet:
+    """The answers in the response row: the latest submitted (or, never submitted, the draft)."""
     answers = await Answer.filter(response_id=response.id).prefetch_related("files")
     return AnswerSheet({answer.question_id: answer for answer in answers})
 
@@ -169,8 +236,8 @@ async def save_answers(
 ) -> None:
     """Store the answers given (files checked by content first); raise FieldProblem for a refused file."""
     require_open(call, now)
-    sheet = await answer_sheet(response)
-    stored_files = sum(len(answer.files) for answer in sheet.answers.values())
+    copy = await working_copy(response)
+    stored_files = len(copy.files)
     new_files = [q for q in questions if (given := inputs.get(q.id)) and given.upload]
     for question in new_files:
         if stored_files >= uploads.max_files:
@@ -193,48 +260,115 @@ async def save_answers(
             size=kept.size,
             sha256=kept.sha256,
             uploaded_by=person,
+            response_id=response.id,
         )
     async with in_transaction():
-        for question in questions:
-            given = inputs.get(question.id, AnswerInput())
-            answer = sheet.get(question)
-            if answer is None and given == AnswerInput():
-                continue  # nothing said: no row, so an unanswered question stays editable
-            answer = answer or Answer(response=response, question=question)
-            answer.text = given.text
-            answer.choices = list(given.choices)
-            answer.scale = given.scale
-            answer.sensitive = given.sensitive
-            await answer.save()
-            if question.id in stored:
-                attachment = stored[question.id]
-                attachment.answer = answer
-                await attachment.save()
-        response.updated_at = now
-        await response.save(update_fields=["updated_at"])
+        draft = await _editable(response)
+        if draft is None:
+            await _save_to_response(response, questions, inputs, stored, now=now)
+        else:
+            await _save_to_draft(draft, questions, inputs, stored)
+        await _mark_edited(response)
+
+
+async def _save_to_response(
+    response: Response,
+    questions: Sequence[Question],
+    inputs: dict[int, AnswerInput],
+    stored: dict[int, Attachment],
+    *,
+    now: datetime,
+) -> None:
+    sheet = await answer_sheet(response)
+    for question in questions:
+        given = inputs.get(question.id, AnswerInput())
+        found = sheet.get(question)
+        if found is None and given == AnswerInput():
+            continue  # nothing said: no row, so an unanswered question stays editable
+        answer = (
+            found if isinstance(found, Answer) else Answer(response=response, question=question)
+        )
+        answer.text = given.text
+        answer.choices = list(given.choices)
+        answer.scale = given.scale
+        answer.sensitive = given.sensitive
+        await answer.save()
+        if question.id in stored:
+            attachment = stored[question.id]
+            attachment.answer = answer
+            await attachment.save()
+    await Response.filter(id=response.id).update(updated_at=now)
+
+
+async def _save_to_draft(
+    draft: ResponseRevision,
+    questions: Sequence[Question],
+    inputs: dict[int, AnswerInput],
+    stored: dict[int, Attachment],
+) -> None:
+    sheet = await revision_sheet(draft)
+    for question in questions:
+        given = inputs.get(question.id, AnswerInput())
+        found = sheet.get(question)
+        if found is None and given == AnswerInput():
+            continue
+        answer = (
+            found
+            if isinstance(found, RevisionAnswer)
+            else RevisionAnswer(revision_id=draft.id, question_id=question.id, file_ids=[])
+        )
+        answer.text = given.text
+        answer.choices = list(given.choices)
+        answer.scale = given.scale
+        answer.sensitive = given.sensitive
+        if question.id in stored:
+            attachment = stored[question.id]
+            await attachment.save()
+            answer.file_ids = [*answer.file_ids, attachment.id]
+        await answer.save()
 
 
 async def remove_file(
     response: Response, call: Call, attachment_id: int, *, upload_dir: Path, now: datetime
 ) -> bool:
-    """Delete one of this response's files; False when it is not this response's."""
+    """Take one file out of what the author is editing; False when it is not in it.
+
+    The stored file is deleted only when no submitted revision carried it: organisers keep
+    every revision as it was sent."""
     require_open(call, now)
-    attachment = await Attachment.get_or_none(
-        id=attachment_id, kind=AttachmentKind.RESPONSE_FILE, answer__response_id=response.id
-    )
-    if attachment is None:
+    copy = await working_copy(response)
+    if attachment_id not in copy.files:
         return False
-    await attachment.delete()
-    upload_path(upload_dir, attachment.stored_name).unlink(missing_ok=True)
+    attachment = await Attachment.get(id=attachment_id)
+    async with in_transaction():
+        draft = await _editable(response)
+        if draft is None:
+            await attachment.delete()
+            deleted = True
+        else:
+            for answer in (await revision_sheet(draft)).answers.values():
+                if attachment_id in answer.file_ids:  # type: ignore[union-attr]
+                    await RevisionAnswer.filter(id=answer.id).update(
+                        file_ids=[i for i in answer.file_ids if i != attachment_id]  # type: ignore[union-attr]
+                    )
+            # Given in this draft only: nothing submitted names it.
+            deleted = attachment.answer_id is None and attachment_id not in (
+                await revisions.files_named_by_revisions(response.id, submitted_only=True)
+            )
+            if deleted:
+                await attachment.delete()
+        await _mark_edited(response)
+    if deleted:
+        upload_path(upload_dir, attachment.stored_name).unlink(missing_ok=True)
     return True
 
 
 def completeness_problems(
-    response: Response, questions: Sequence[Question], sheet: AnswerSheet
+    details: Response | ResponseRevision, questions: Sequence[Question], sheet: AnswerSheet
 ) -> list[tuple[str, str]]:
     """What stops this response being submitted, as (field, message), in page order."""
     problems: list[tuple[str, str]] = []
-    if not response.details_confirmed:
+    if not details.details_confirmed:
         problems.append(
             (DETAILS_FIELD, "Tell us who you are and whether we may publish your response")
         )
@@ -246,7 +380,7 @@ def completeness_problems(
     return problems
 
 
-def _answer_problem(question: Question, answer: Answer | None) -> str | None:
+def _answer_problem(question: Question, answer: Answer | RevisionAnswer | None) -> str | None:
     empty = answer is None or not (
         answer.text or answer.choices or answer.scale or list(answer.files)
     )
@@ -267,64 +401,206 @@ def _answer_problem(question: Question, answer: Answer | None) -> str | None:
     return None
 
 
-async def issue_submit_token(response: Response) -> str:
-    """A fresh one-time token for the Submit button; the first POST presenting it wins."""
-    token = secrets.token_urlsafe(24)
-    await Response.filter(id=response.id).update(submit_token=token)
-    response.submit_token = token
-    return token
+@dataclass(frozen=True)
+class SubmitToken:
+    """What the Submit button was shown for: the revision then current and the working copy's edits.
+
+    Submitting claims exactly this pair with a compare-and-set, so a double click, a retried POST
+    or two tabs yield one revision, and a page shown before later edits cannot submit them
+    unchecked. Showing the page writes nothing.
+    """
+
+    revision: int
+    edits: int
+
+    def __str__(self) -> str:
+        return f"{self.revision}.{self.edits}"
+
+    @classmethod
+    def parse(cls, text: str) -> SubmitToken | None:
+        revision, dot, edits = text.strip().partition(".")
+        if not dot or not revision.isdigit() or not edits.isdigit() or len(text) > 40:
+            return None
+        return cls(int(revision), int(edits))
+
+    @classmethod
+    def of(cls, response: Response) -> SubmitToken:
+        return cls(response.revision, response.edits)
+
+
+class Superseded(Exception):
+    """Another request submitted this response first (the API answers 409)."""
+
+
+class ReceiptComposer(Protocol):
+    """Writes the mail that confirms a revision: "Response received", "… updated" or "… withdrawn"."""
+
+    def __call__(
+        self,
+        response: Response,
+        revision: ResponseRevision,
+        sheet: AnswerSheet,
+        *,
+        kind: str,
+    ) -> OutgoingMail: ...
+
+
+def submit_token(response: Response) -> str:
+    return str(SubmitToken.of(response))
 
 
 async def submit_response(
-    response: Response, call: Call, questions: Sequence[Question], token: str, *, now: datetime
+    response: Response,
+    call: Call,
+    questions: Sequence[Question],
+    token: str,
+    *,
+    now: datetime,
+    receipt: ReceiptComposer,
 ) -> SubmitOutcome:
-    """Submit (or resubmit after edits) exactly once per token; the row is committed on return."""
+    """Make what the author checked a new revision, exactly once per token, and write its receipt.
+
+    The revision, the response's new state and the receipt's outbox row commit together: a
+    receipt shown is a receipt mailed, whatever happens to this process after the commit.
+    """
     require_open(call, now)
+    expected = SubmitToken.parse(token)
     current = await Response.get(id=response.id)
-    if not token or current.submit_token != token:
-        # Spent or never issued: a repeat of a submission that already happened, or a stale page.
-        if current.status == ResponseStatus.SUBMITTED:
+    if expected is None or expected != SubmitToken.of(current):
+        if expected is not None and _already_submitted(current, expected):
             return SubmitOutcome(current, first_submission=False, repeated=True)
+        if expected is not None and expected.revision != current.revision:
+            raise Superseded
         raise Incomplete(
             [("submit", "This page has expired. Check your answers and submit again.")]
         )
-    problems = completeness_problems(current, questions, await answer_sheet(current))
+    if current.status == ResponseStatus.SUBMITTED and not current.unsubmitted_changes:
+        return SubmitOutcome(current, first_submission=False, repeated=True)
+    copy = await working_copy(current)
+    problems = completeness_problems(copy.details, questions, copy.sheet)
     if problems:
         raise Incomplete(problems)
     first = current.tracking_number is None
+    number = current.revision + 1
+    try:
+        return await _submit_revision(current, copy, expected, number, first, now, receipt)
+    except Superseded:
+        # Another request claimed this token first: a double click is answered as a repeat.
+        latest = await Response.get(id=current.id)
+        if _already_submitted(latest, expected):
+            return SubmitOutcome(latest, first_submission=False, repeated=True)
+        raise
+
+
+async def _submit_revision(
+    current: Response,
+    copy: WorkingCopy,
+    expected: SubmitToken,
+    number: int,
+    first: bool,
+    now: datetime,
+    receipt: ReceiptComposer,
+) -> SubmitOutcome:
+    async with in_transaction():
+        await _claim_revision(current, expected, number, now=now)
+        if isinstance(copy.details, ResponseRevision):
+            revision = copy.details
+            await ResponseRevision.filter(id=revision.id).update(submitted_at=now)
+            revision.submitted_at = now
+            await revisions.mirror(current, revision)
+        else:
+            revision = await revisions.snapshot(current, number, now=now)
+            await Response.filter(id=current.id).update(latest_revision_id=revision.id)
+        keeps_consent = revision.consent in PUBLISHABLE_CONSENT
+        if not keeps_consent:
+            # Consent withdrawn in the new revision takes the published one down at once.
+            await Response.filter(id=current.id).update(published_revision_id=None)
+        submitted = await Response.get(id=current.id)
+        kind = "response_received" if first else "response_updated"
+        notification = await enqueue(
+            f"response_copy:{submitted.id}:{number}",
+            "response_copy",
+            receipt(submitted, revision, await revision_sheet(revision), kind=kind),
+            due_at=now,
+            person_id=submitted.respondent_id,
+        )
+        if not keeps_consent:
+            await refresh_public_text(current.id)
+    return SubmitOutcome(submitted, first_submission=first, notification=notification)
+
+
+def _already_submitted(current: Response, expected: SubmitToken) -> bool:
+    """A token spent by an earlier submission, with nothing changed since: a repeat."""
+    return (
+        current.status == ResponseStatus.SUBMITTED
+        and expected.revision < current.revision
+        and not current.unsubmitted_changes
+    )
+
+
+async def _claim_revision(
+    current: Response, expected: SubmitToken, number: int, *, now: datetime
+) -> None:
     for _attempt in range(5):
         tracking = current.tracking_number or new_tracking_number(now.year)
         try:
-            claimed = await Response.filter(id=current.id, submit_token=token).update(
-                status=ResponseStatus.SUBMITTED,
-                tracking_number=tracking,
-                submit_token=None,
-                submitted_at=current.submitted_at or now,
-                last_submitted_at=now,
-                withdrawn_at=None,
-                revision=F("revision") + 1,
-                # Moderators approved the words they read: changed words are moderated afresh.
-                publication=Publication.PENDING,
-            )
+            # A savepoint: on PostgreSQL a failed statement would otherwise end the transaction.
+            async with in_transaction():
+                claimed = await Response.filter(
+                    id=current.id, revision=expected.revision, edits=expected.edits
+                ).update(
+                    status=ResponseStatus.SUBMITTED,
+                    tracking_number=tracking,
+                    submitted_at=current.submitted_at or now,
+                    last_submitted_at=now,
+                    withdrawn_at=None,
+                    revision=number,
+                    unsubmitted_changes=False,
+                    # Moderators decide on each revision: the new one waits for them.
+                    publication=Publication.PENDING,
+                )
         except IntegrityError:
             continue  # a tracking number already in use (1 in 34 billion): draw another
-        break
-    else:
-        raise RuntimeError("could not assign a unique tracking number")
-    submitted = await Response.get(id=current.id)
-    if claimed and not first:
-        await refresh_public_text(current.id)
-    if not claimed:
-        return SubmitOutcome(submitted, first_submission=False, repeated=True)
-    return SubmitOutcome(submitted, first_submission=first)
+        if not claimed:
+            raise Superseded
+        return
+    raise RuntimeError("could not assign a unique tracking number")
 
 
-async def withdraw_response(response: Response, call: Call, *, now: datetime) -> bool:
-    """Withdraw a submitted response before the deadline; False if it was not submitted."""
+async def revision_sheet(revision: ResponseRevision) -> AnswerSheet:
+    answers = (await revisions.revision_answers([revision.id])).get(revision.id, [])
+    return AnswerSheet({answer.question_id: answer for answer in answers})
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    withdrawn: bool  # False: it was not submitted, so nothing changed
+    notification: Notification | None = None  # the mail that confirms it, written with it
+
+
+async def withdraw_response(
+    response: Response, call: Call, *, now: datetime, receipt: ReceiptComposer
+) -> Withdrawal:
+    """Withdraw a submitted response before the deadline.
+
+    Every revision leaves every public surface at once; the confirmation mail is written in the
+    same transaction."""
     require_open(call, now)
-    withdrawn = await Response.filter(id=response.id, status=ResponseStatus.SUBMITTED).update(
-        status=ResponseStatus.WITHDRAWN, withdrawn_at=now
-    )
-    if withdrawn:
+    async with in_transaction():
+        withdrawn = await Response.filter(id=response.id, status=ResponseStatus.SUBMITTED).update(
+            status=ResponseStatus.WITHDRAWN, withdrawn_at=now
+        )
+        if not withdrawn:
+            return Withdrawal(False)
+        current = await Response.get(id=response.id)
+        revision = await ResponseRevision.get(id=current.latest_revision_id)
+        sheet = await revision_sheet(revision)
+        notification = await enqueue(
+            f"response_withdrawn:{current.id}:{current.revision}:{now.isoformat()}",
+            "response_copy",
+            receipt(current, revision, sheet, kind="response_withdrawn"),
+            due_at=now,
+            person_id=current.respondent_id,
+        )
         await refresh_public_text(response.id)
-    return bool(withdrawn)
+    return Withdrawal(True, notification)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response as HttpResponse
+from tortoise.expressions import Q
 
 from config.settings import Settings
 from config.web import (
@@ -35,9 +36,9 @@ from consult.calls.queries import public_call, questions_of
 from consult.files import attachment_response
 from consult.models import Person
 from consult.permissions import Action, may
-from consult.responses import services
+from consult.responses import revisions, services
 from consult.responses.answer_inputs import answer_inputs
-from consult.responses.emails import response_mail
+from consult.responses.emails import receipt_mail_for, send_written
 from consult.responses.services import (
     AnswerSheet,
     CallClosed,
@@ -48,7 +49,6 @@ from consult.responses.services import (
 from consult.responses.tracking import normalise
 from consult.uploads import ACCEPTED_DESCRIPTION
 from consult.vocabulary import Sector
-from events.notify import deliver_now
 from forms.base import CSRFForm
 from forms.responses import RespondentForm, SubmitForm, WithdrawForm, answers_form_class
 
@@ -136,7 +136,8 @@ async def start(request: Request) -> HttpResponse:
 async def details(request: Request) -> HttpResponse:
     found = await _respondent(request)
     response = await _own_response(found)
-    form = await bind_form(request, RespondentForm, obj=response)
+    copy = await services.working_copy(response)
+    form = await bind_form(request, RespondentForm, obj=copy.details)
     if request.method == "POST" and form.validate():
         detail = RespondentDetails(
             RespondentType(form.respondent_type.data),
@@ -226,9 +227,9 @@ async def answers(request: Request) -> HttpResponse:
             else:
                 return await _next(request, found.call, "responses:check")
         # Read after the attempt (not before: a saved answer needs no page), for the files kept.
-        sheet = await services.answer_sheet(response)
+        sheet = (await services.working_copy(response)).sheet
     else:
-        sheet = await services.answer_sheet(response)
+        sheet = (await services.working_copy(response)).sheet
         form = answers_form_class(questions, complete=False, file_hint=_file_hint(settings))(
             data=_initial_answers(questions, sheet), meta={"csrf_context": request.session}
         )
@@ -264,21 +265,37 @@ async def remove_file(request: Request) -> HttpResponse:
 
 
 async def check(request: Request) -> HttpResponse:
+    """Check your answers. Showing it writes nothing: the Submit button carries what it showed."""
     found = await _respondent(request)
     response = await _own_response(found)
     questions = await questions_of(found.call)
-    sheet = await services.answer_sheet(response)
-    token = await services.issue_submit_token(response)
-    form = SubmitForm(data={"submit_token": token}, meta={"csrf_context": request.session})
+    return await _check_page(request, found, response, questions)
+
+
+async def _check_page(
+    request: Request,
+    found: Respondent,
+    response: Response,
+    questions: list[Question],
+    problems: list[tuple[str, str]] | None = None,
+) -> HttpResponse:
+    copy = await services.working_copy(response)
+    form = SubmitForm(
+        data={"submit_token": services.submit_token(response)},
+        meta={"csrf_context": request.session},
+    )
     context = {
         "call": found.call,
         "response": response,
+        "details": copy.details,
         "questions": questions,
-        "sheet": sheet,
+        "sheet": copy.sheet,
         "form": form,
-        "problems": services.completeness_problems(response, questions, sheet),
+        "problems": problems
+        if problems is not None
+        else services.completeness_problems(copy.details, questions, copy.sheet),
     }
-    return render(request, "responses/check.html", context)
+    return render(request, "responses/check.html", context, status=400 if problems else 200)
 
 
 async def submit(request: Request) -> HttpResponse:
@@ -288,67 +305,27 @@ async def submit(request: Request) -> HttpResponse:
     questions = await questions_of(found.call)
     try:
         outcome = await services.submit_response(
-            response, found.call, questions, form.submit_token.data or "", now=now(request)
+            response,
+            found.call,
+            questions,
+            form.submit_token.data or "",
+            now=now(request),
+            receipt=receipt_mail_for(request, found.person, found.call, questions),
         )
     except CallClosed:
         return _closed(request, found.call)
-    except Incomplete as incomplete:
-        sheet = await services.answer_sheet(response)
-        token = await services.issue_submit_token(response)
-        form = SubmitForm(data={"submit_token": token}, meta={"csrf_context": request.session})
-        context = {
-            "call": found.call,
-            "response": response,
-            "questions": questions,
-            "sheet": sheet,
-            "form": form,
-            "problems": incomplete.problems,
-        }
-        return render(request, "responses/check.html", context, status=400)
-    # The row is committed: only now may a receipt be shown or mailed.
-    if not outcome.repeated:
-        await send_response_copy(
-            request,
-            found.person,
-            found.call,
-            outcome.response,
-            questions,
-            first=outcome.first_submission,
+    except (Incomplete, services.Superseded) as refused:
+        problems = (
+            refused.problems
+            if isinstance(refused, Incomplete)
+            else [("submit", "This response changed in another window. Check it and submit again.")]
         )
+        fresh = await Response.get(id=response.id)
+        return await _check_page(request, found, fresh, questions, problems)
+    # The revision and its receipt's outbox row are committed together; sending can only be early.
+    await send_written(request, outcome.notification)
     request.session["receipt"] = outcome.response.tracking_number
     return redirect(request, "responses:receipt", tracking=outcome.response.tracking_number)
-
-
-async def send_response_copy(
-    request: Request,
-    person: Person,
-    call: Call,
-    response: Response,
-    questions: list[Question],
-    *,
-    first: bool,
-) -> None:
-    """Mail the respondent a copy of what they submitted, once per revision (the API uses it too)."""
-    settings = settings_of(request)
-    sheet = await services.answer_sheet(response)
-    link = settings.url_for_path(
-        request.url_for("responses:receipt", tracking=response.tracking_number).path
-    )
-    mail = response_mail(
-        request.app.state.templates.env,
-        person,
-        call,
-        response,
-        questions,
-        sheet,
-        link=link,
-        first=first,
-    )
-    # Keyed by revision: a repeated submit finds the message already written and sends nothing.
-    key = f"response_copy:{response.id}:{response.revision}"
-    await deliver_now(
-        settings.mail, key, "response_copy", mail, now=now(request), person_id=person.id
-    )
 
 
 async def _visible_response(request: Request) -> tuple[Response, Call, Person]:
@@ -376,7 +353,9 @@ async def receipt(request: Request) -> HttpResponse:
         "call": call,
         "response": response,
         "questions": questions,
+        "details": response,
         "sheet": await services.answer_sheet(response),
+        "revisions": await revisions.history(response),
         "just_submitted": request.session.pop("receipt", None) == response.tracking_number,
         "is_owner": response.respondent_id == person.id,
         "can_change": call.accepts_responses(now(request)),
@@ -387,10 +366,11 @@ async def receipt(request: Request) -> HttpResponse:
 
 async def response_file(request: Request) -> HttpResponse:
     response, _call, _person = await _visible_response(request)
+    # Any revision's file, and a draft's: the owner and organisers keep the whole history.
     attachment = await Attachment.get_or_none(
+        Q(response_id=response.id) | Q(answer__response_id=response.id),
         id=request.path_params["attachment_id"],
         kind=AttachmentKind.RESPONSE_FILE,
-        answer__response_id=response.id,
     )
     if attachment is None:
         raise HTTPException(404)
@@ -408,14 +388,21 @@ async def withdraw(request: Request) -> HttpResponse:
         return render(
             request, "responses/withdraw.html", {"call": call, "response": response, "form": form}
         )
+    questions = await questions_of(call)
     try:
-        withdrawn = await services.withdraw_response(response, call, now=now(request))
+        withdrawn = await services.withdraw_response(
+            response,
+            call,
+            now=now(request),
+            receipt=receipt_mail_for(request, person, call, questions),
+        )
     except CallClosed:
         return _closed(request, call)
+    await send_written(request, withdrawn.notification)
     notify(
         request,
         "Your response has been withdrawn. It will not be read or published."
-        if withdrawn
+        if withdrawn.withdrawn
         else "This response was not submitted, so there was nothing to withdraw.",
     )
     return redirect(request, "responses:receipt", tracking=response.tracking_number)

@@ -20,7 +20,7 @@ from config.database import tortoise_config
 from consult.calls.models import Answer, Comment, CommentStatus, Consent, Response
 from consult.calls.queries import public_calls
 from consult.moderation.models import Redaction
-from consult.moderation.public import author_of, public_responses_of
+from consult.moderation.public import public_responses_of, public_views
 from events.models import Session
 from tests.api.conftest import DemoApi
 
@@ -44,7 +44,7 @@ async def _truth(database_url: str) -> Truth:
         for call in await public_calls():
             public = await public_responses_of(call).order_by("id").prefetch_related("respondent")
             truth.public_ids[call.slug] = [r.id for r in public]
-            shown_names.update(author_of(r) for r in public)
+            shown_names.update(view.author for view in await public_views(list(public)))
             shown_text.update(
                 await Answer.filter(
                     response_id__in=[r.id for r in public], sensitive=False

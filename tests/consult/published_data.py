@@ -22,6 +22,7 @@ from consult.calls.models import (
 )
 from consult.models import Person
 from consult.moderation.services import add_redaction, decide_publication
+from consult.responses.revisions import as_submitted, record_submitted
 from consult.responses.tracking import new_tracking_number
 from consult.vocabulary import Role, Sector
 from tests.factories import make_call, make_person, questions_by_kind
@@ -80,6 +81,8 @@ async def respond(
     )
     for kind, values in (answers or {}).items():
         await Answer.create(response=response, question=questions[kind], **values)
+    if status != ResponseStatus.DRAFT:
+        await record_submitted(response)
     return response
 
 
@@ -168,7 +171,9 @@ async def closed_call_with_a_record(now: datetime, *, slug: str = "quantum-stand
     await decide_publication(moderator, held, Publication.HELD, now=now)
     long_text = await Answer.get(response_id=ada.id, question__kind=QuestionKind.LONG_TEXT)
     start = ADA_TEXT.index(PHONE)
-    await add_redaction(moderator, long_text, start, start + len(PHONE), "phone number")
+    await add_redaction(
+        moderator, await as_submitted(long_text), start, start + len(PHONE), "phone number"
+    )
 
     campaign = await Campaign.create(
         call=call, template="Standards now, please.", size=2, detected_at=now

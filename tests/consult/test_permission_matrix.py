@@ -51,6 +51,7 @@ from consult.calls.models import (
 from consult.clock import FixedClock
 from consult.models import Person
 from consult.moderation.models import NotMeReport, Redaction
+from consult.responses.revisions import as_submitted, record_submitted
 from consult.responses.tracking import new_tracking_number
 from consult.vocabulary import Role
 from events.models import Recurrence, Session, occurrence_key
@@ -175,12 +176,18 @@ async def make_world(people: People, now: datetime) -> dict[str, str]:
         submitted_at=now - timedelta(hours=1),
         details_confirmed=True,
         campaign=campaign,
+        revision=1,
     )
     answer = await Answer.create(
         response=response, question=question, text="Call me on 07700 900123."
     )
+    await record_submitted(response)
     redaction = await Redaction.create(
-        answer=answer, start=11, end=23, original="07700 900123", reason="phone number"
+        answer=await as_submitted(answer),
+        start=11,
+        end=23,
+        original="07700 900123",
+        reason="phone number",
     )
     report = await NotMeReport.create(
         response=response, name="Someone", email="someone@example.org", created_at=now

@@ -27,6 +27,7 @@ from consult.moderation.services import (
     decide_publication,
     remove_redaction,
 )
+from consult.responses.revisions import as_submitted, record_submitted
 from consult.vocabulary import Role
 from tests.factories import make_call, make_person, questions_by_kind
 
@@ -68,6 +69,7 @@ async def submitted_response(
         respondent_type=RespondentType.ORGANISATION if named_org else RespondentType.INDIVIDUAL,
         organisation_name=named_org,
         submitted_at=clock.now() - timedelta(hours=1),
+        revision=1,
     )
     answers = {
         QuestionKind.LONG_TEXT: await Answer.create(
@@ -83,6 +85,7 @@ async def submitted_response(
             response=response, question=questions[QuestionKind.SINGLE_CHOICE], choices=["NPL"]
         ),
     }
+    await record_submitted(response)
     return response, answers
 
 
@@ -125,7 +128,9 @@ async def test_the_public_view_leaves_out_sensitive_answers_files_and_redacted_s
     moderator = await moderator_of(response)
     await decide_publication(moderator, response, Publication.PUBLISHED, now=clock.now())
     start = PHONE.index("07700")
-    await add_redaction(moderator, answers[QuestionKind.LONG_TEXT], start, start + 12, "phone")
+    await add_redaction(
+        moderator, await as_submitted(answers[QuestionKind.LONG_TEXT]), start, start + 12, "phone"
+    )
 
     [view] = await public_views([await Response.get(id=response.id)])
 
@@ -172,7 +177,11 @@ async def test_the_search_index_follows_publication_and_redaction(clock: FixedCl
     assert not await found("procurement")  # a sensitive answer
     start = PHONE.index("cryogenic")
     redaction = await add_redaction(
-        moderator, answers[QuestionKind.LONG_TEXT], start, start + 9, "names a supplier"
+        moderator,
+        await as_submitted(answers[QuestionKind.LONG_TEXT]),
+        start,
+        start + 9,
+        "names a supplier",
     )
     assert not await found("cryogenic")
     await remove_redaction(moderator, redaction)
@@ -191,6 +200,8 @@ async def test_only_the_calls_team_may_moderate(clock: FixedClock) -> None:
     with pytest.raises(PermissionError):
         await decide_publication(outsider, response, Publication.PUBLISHED, now=clock.now())
     with pytest.raises(PermissionError):
-        await add_redaction(outsider, answers[QuestionKind.LONG_TEXT], 0, 4, "name")
+        await add_redaction(
+            outsider, await as_submitted(answers[QuestionKind.LONG_TEXT]), 0, 4, "name"
+        )
     assert (await Response.get(id=response.id)).publication == Publication.PENDING
     assert await Redaction.all().count() == 0

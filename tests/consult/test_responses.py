@@ -417,7 +417,7 @@ async def test_two_tabs_starting_at_once_make_one_draft(
     assert await Response.filter(call_id=call.id).count() == 1
 
 
-async def test_a_stale_tab_cannot_submit_after_another_tab_reloaded_the_check_page(
+async def test_a_check_page_shown_before_later_changes_cannot_submit_them_unchecked(
     app: Starlette, client: httpx.AsyncClient, clock: FixedClock
 ) -> None:
     call = await make_call(clock.now())
@@ -426,6 +426,7 @@ async def test_a_stale_tab_cannot_submit_after_another_tab_reloaded_the_check_pa
     await give_details(client, call)
     await give_answers(client, call)
     stale = await submit_form(client, call)
+    await give_answers(client, call, short_text="Changed in another tab")
     fresh = await submit_form(client, call)
 
     refused = await submit(client, call, stale)
@@ -433,18 +434,40 @@ async def test_a_stale_tab_cannot_submit_after_another_tab_reloaded_the_check_pa
     assert "This page has expired" in page(refused).get_text()
     assert (await Response.get(call_id=call.id)).status == ResponseStatus.DRAFT
 
-    # The refusal page carries the current token; submitting from it works, once.
+    # The refusal page shows the answers as they are now and carries their token.
+    assert "Changed in another tab" in page(refused).get_text()
     renewed = {
         "csrf_token": csrf_from(refused),
         "submit_token": str(page(refused).find("input", attrs={"name": "submit_token"})["value"]),
     }
-    assert renewed["submit_token"] not in (stale["submit_token"], fresh["submit_token"])
+    assert renewed["submit_token"] == fresh["submit_token"] != stale["submit_token"]
     assert (await submit(client, call, renewed)).status_code == 303
     assert (
         await submit(client, call, fresh)
     ).status_code == 303  # already submitted: the receipt again
     row = await Response.get(call_id=call.id)
     assert (row.status, row.revision) == (ResponseStatus.SUBMITTED, 1)
+
+
+async def test_showing_the_check_page_changes_nothing(
+    client: httpx.AsyncClient, clock: FixedClock
+) -> None:
+    call = await make_call(clock.now())
+    await verified_stakeholder(client)
+    await start(client, call)
+    await give_details(client, call)
+    await give_answers(client, call)
+    before = await Response.get(call_id=call.id)
+
+    first, second = await submit_form(client, call), await submit_form(client, call)
+
+    after = await Response.get(call_id=call.id)
+    assert first["submit_token"] == second["submit_token"]
+    assert (after.edits, after.updated_at, after.revision) == (
+        before.edits,
+        before.updated_at,
+        before.revision,
+    )
 
 
 async def test_editing_before_the_deadline_keeps_the_tracking_number_and_mails_an_update(

@@ -19,6 +19,7 @@ from consult.calls.models import (
     ResponseStatus,
 )
 from consult.models import Person
+from consult.responses.revisions import record_submitted
 from consult.responses.tracking import new_tracking_number
 from consult.vocabulary import Sector
 from tests.factories import make_person, questions_by_kind
@@ -58,6 +59,7 @@ async def respond(
         submitted_at=submitted_at if status == ResponseStatus.SUBMITTED else None,
         last_submitted_at=submitted_at if status == ResponseStatus.SUBMITTED else None,
         details_confirmed=True,
+        revision=0 if status == ResponseStatus.DRAFT else 1,
     )
     await Answer.create(response=response, question=questions[QuestionKind.LONG_TEXT], text=text)
     if sensitive:
@@ -67,6 +69,8 @@ async def respond(
             text=sensitive,
             sensitive=True,
         )
+    if status != ResponseStatus.DRAFT:
+        await record_submitted(response)
     return response
 
 
