@@ -36,7 +36,7 @@ from consult.calls.rules import count_words
 from consult.models import Person
 from consult.moderation.public import refresh_public_text
 from consult.responses.tracking import new_tracking_number
-from consult.uploads import UploadRefused, store_upload, upload_path
+from consult.uploads import UploadRefused, store_upload_in_thread, upload_path
 from consult.vocabulary import Sector
 
 DETAILS_FIELD = "details"
@@ -182,7 +182,9 @@ async def save_answers(
     for question in new_files:
         name, data = inputs[question.id].upload  # type: ignore[misc]
         try:
-            kept = store_upload(uploads.directory, name, data, max_bytes=uploads.max_bytes)
+            kept = await store_upload_in_thread(
+                uploads.directory, name, data, max_bytes=uploads.max_bytes
+            )
         except UploadRefused as refusal:
             raise FieldProblem(question.field_name, str(refusal)) from None
         stored[question.id] = Attachment(
