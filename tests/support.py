@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import socket
 import threading
+import tracemalloc
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -133,3 +134,18 @@ def subjects(mailbox: Mailbox, starting: str = "") -> list[tuple[str, str]]:
     """(To, Subject) of each message received, in order; only subjects with the given start."""
     found = [(str(m["To"]), str(m["Subject"]).strip()) for m in mailbox.messages]
     return [(to, subject) for to, subject in found if subject.startswith(starting)]
+
+
+class PeakMemory:
+    """The most memory Python held at once inside a `with` block beyond what it held before, in
+    every thread (tracemalloc sees zlib's buffers and worker threads too), in MB."""
+
+    mb = 0.0
+
+    def __enter__(self) -> PeakMemory:
+        tracemalloc.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.mb = tracemalloc.get_traced_memory()[1] / (1024 * 1024)
+        tracemalloc.stop()

@@ -19,6 +19,7 @@ from consult.api.problems import FieldError, Problem
 from consult.calls.models import Consent, Question, QuestionKind, RespondentType
 from consult.responses.answer_inputs import answer_inputs
 from consult.responses.services import AnswerInput, RespondentDetails
+from consult.uploads import too_large
 from consult.vocabulary import Sector
 from forms.responses import RespondentForm, answers_form_class
 
@@ -92,7 +93,7 @@ def _is_int(value: Any) -> bool:
 
 
 def _answer_fields(
-    index: int, given: dict[str, Any], question: Question, errors: _Errors
+    index: int, given: dict[str, Any], question: Question, errors: _Errors, max_file_bytes: int
 ) -> tuple[list[tuple[str, str]], tuple[str, bytes] | None]:
     """The form fields one JSON answer stands for, and its file."""
     pointer = f"/answers/{index}"
@@ -130,11 +131,11 @@ def _answer_fields(
         else:
             errors.add(f"{pointer}/scale", "Expected a whole number from 1 to 5")
     else:
-        upload = _file(value, f"{pointer}/file", errors)
+        upload = _file(value, f"{pointer}/file", errors, max_file_bytes)
     return fields, upload
 
 
-def _file(value: Any, pointer: str, errors: _Errors) -> tuple[str, bytes] | None:
+def _file(value: Any, pointer: str, errors: _Errors, max_bytes: int) -> tuple[str, bytes] | None:
     given = _object(value, pointer, ("file_name", "content_base64"), errors)
     name, content = given.get("file_name"), given.get("content_base64")
     if not (isinstance(name, str) and name.strip() and len(name) <= 255):
@@ -142,6 +143,10 @@ def _file(value: Any, pointer: str, errors: _Errors) -> tuple[str, bytes] | None
         return None
     if not isinstance(content, str):
         errors.add(f"{pointer}/content_base64", "Give the file's bytes in base64")
+        return None
+    # Refused by its length before it is decoded: base64 spends 4 characters on every 3 bytes.
+    if len(content) > 4 * ((max_bytes + 2) // 3):
+        errors.add(f"{pointer}/content_base64", too_large(max_bytes))
         return None
     try:
         return name.strip(), base64.b64decode(content, validate=True)
@@ -151,7 +156,7 @@ def _file(value: Any, pointer: str, errors: _Errors) -> tuple[str, bytes] | None
 
 
 async def read_submission(
-    data: dict[str, Any], questions: list[Question], organisation: str
+    data: dict[str, Any], questions: list[Question], organisation: str, *, max_file_bytes: int
 ) -> Submission:
     """The respondent's details and answers from a request body; Problem(422) listing each fault."""
     errors = _Errors()
@@ -188,7 +193,7 @@ async def read_submission(
         pointers[question.field_name] = (
             f"/answers/{index}/{VALUE_MEMBER[QuestionKind(question.kind)]}"
         )
-        fields, upload = _answer_fields(index, given, question, errors)
+        fields, upload = _answer_fields(index, given, question, errors, max_file_bytes)
         formdata.extend(fields)
         if upload is not None:
             uploads[question.id] = upload

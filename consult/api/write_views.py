@@ -180,7 +180,10 @@ async def _work(
     call, existing = await _target(person, tracking, request)
     _may_respond(person)
     questions = await questions_of(call)
-    submission = await read_submission(data, questions, person.organisation)
+    max_file_bytes = settings_of(request).upload_max_mb * 1024 * 1024
+    submission = await read_submission(
+        data, questions, person.organisation, max_file_bytes=max_file_bytes
+    )
     if not call.accepts_responses(moment):
         raise _not_open(call, moment)
     if tracking is None and existing is not None and existing.tracking_number is not None:

@@ -34,7 +34,7 @@ from consult.calls.models import (
 )
 from consult.calls.rules import SLUG_PATTERN
 from consult.models import Person, Topic
-from consult.uploads import UploadRefused, store_upload, upload_path
+from consult.uploads import UploadRefused, store_upload_in_thread, upload_path
 from events.timezones import zone_choices
 
 # Paths under /organise/calls/ that a call's slug would hide.
@@ -352,7 +352,7 @@ async def add_document(
 ) -> Attachment:
     """Store a file checked by its content under a random name and list it among the call's documents."""
     try:
-        stored = store_upload(upload_dir, name, data, max_bytes=max_bytes)
+        stored = await store_upload_in_thread(upload_dir, name, data, max_bytes=max_bytes)
     except UploadRefused as refusal:
         raise FieldProblem("file", str(refusal)) from None
     try:

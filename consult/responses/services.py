@@ -45,7 +45,7 @@ from consult.models import Person
 from consult.moderation.public import PUBLISHABLE_CONSENT, refresh_public_text
 from consult.responses import revisions
 from consult.responses.tracking import new_tracking_number
-from consult.uploads import UploadRefused, store_upload, upload_path
+from consult.uploads import UploadRefused, store_upload_in_thread, upload_path
 from consult.vocabulary import Sector
 from events.mail import OutgoingMail
 from events.models import Notification
@@ -249,7 +249,9 @@ async def save_answers(
     for question in new_files:
         name, data = inputs[question.id].upload  # type: ignore[misc]
         try:
-            kept = store_upload(uploads.directory, name, data, max_bytes=uploads.max_bytes)
+            kept = await store_upload_in_thread(
+                uploads.directory, name, data, max_bytes=uploads.max_bytes
+            )
         except UploadRefused as refusal:
             raise FieldProblem(question.field_name, str(refusal)) from None
         stored[question.id] = Attachment(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import uuid
+from dataclasses import replace
 from datetime import timedelta
 
 import httpx
@@ -26,6 +27,7 @@ from consult.calls.models import (
 )
 from consult.clock import FixedClock
 from consult.models import Person
+from consult.uploads import TOO_LARGE_UNPACKED
 from tests.api.helpers import (
     Organisation,
     full_answers,
@@ -33,8 +35,9 @@ from tests.api.helpers import (
     post_response,
     submission,
 )
+from tests.archives import odt_bomb
 from tests.factories import make_call, questions_by_kind
-from tests.support import Mailbox, subjects
+from tests.support import Mailbox, PeakMemory, subjects
 
 PROBLEM = "application/problem+json"
 
@@ -309,6 +312,70 @@ async def test_a_file_answer_is_checked_by_content_like_an_upload(
     stored = await Attachment.get(answer__response__call_id=call.id)
     assert stored.content_type == "application/pdf"
     assert stored.original_name == "evidence.pdf"
+
+
+async def test_an_archive_bomb_sent_as_base64_is_refused_with_its_reason_within_a_few_mb(
+    app: Starlette, client: httpx.AsyncClient, clock: FixedClock, qubit: Organisation
+) -> None:
+    call = await make_call(clock.now())
+    file_question = (await questions_by_kind(call))[QuestionKind.FILE]
+    bomb = {
+        "question_id": file_question.id,
+        "file": {
+            "file_name": "evidence.odt",
+            # 1 MB whose `mimetype` unpacks to 1 GiB
+            "content_base64": base64.b64encode(odt_bomb(1024)).decode(),
+        },
+    }
+    body = submission([*await full_answers(call), bomb])
+
+    with PeakMemory() as peak:
+        refused = await post_response(client, qubit, call.slug, body)
+
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [
+        {"pointer": "/answers/5/file", "detail": TOO_LARGE_UNPACKED}
+    ]
+    assert peak.mb < 16  # what any 1 MB file costs here, client included; unpacking took 2 GB
+    assert await Response.filter(call_id=call.id).count() == 0
+    assert await Attachment.all().count() == 0
+    upload_dir = app.state.settings.upload_dir
+    assert not upload_dir.exists() or not list(upload_dir.iterdir())
+
+
+async def test_a_file_over_the_limit_is_refused_by_its_base64_length_before_it_is_decoded(
+    app: Starlette, client: httpx.AsyncClient, clock: FixedClock, qubit: Organisation
+) -> None:
+    app.state.settings = replace(app.state.settings, upload_max_mb=1)
+    call = await make_call(clock.now())
+    file_question = (await questions_by_kind(call))[QuestionKind.FILE]
+
+    def answer(content: str) -> dict[str, object]:
+        return {
+            "question_id": file_question.id,
+            "file": {"file_name": "notes.txt", "content_base64": content},
+        }
+
+    # Not even base64, but longer than any 1 MB file's base64: refused by its length alone.
+    oversized = "!" * (4 * ((1024 * 1024 + 2) // 3) + 4)
+    refused = await post_response(
+        client, qubit, call.slug, submission([*await full_answers(call), answer(oversized)])
+    )
+    at_the_limit = base64.b64encode(b"a" * 1024 * 1024).decode()
+    accepted = await post_response(
+        client, qubit, call.slug, submission([*await full_answers(call), answer(at_the_limit)])
+    )
+
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [
+        {
+            "pointer": "/answers/5/file/content_base64",
+            "detail": "The file must be smaller than 1 MB.",
+        }
+    ]
+    assert accepted.status_code == 201, accepted.text
+    stored = await Attachment.get(answer__response__call_id=call.id)
+    assert stored.size == 1024 * 1024
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,8 @@ from consult.calls.models import (
 )
 from consult.clock import FixedClock
 from consult.responses.tracking import normalise
+from consult.uploads import TOO_LARGE_UNPACKED
+from tests.archives import odt_bomb
 from tests.factories import (
     TINY_PDF,
     make_call,
@@ -30,6 +32,7 @@ from tests.factories import (
 )
 from tests.support import (
     Mailbox,
+    PeakMemory,
     csrf_from,
     error_summary,
     field_error,
@@ -315,6 +318,26 @@ async def test_files_over_the_size_limit_are_refused(
     assert response.status_code == 400
     assert "smaller than 1 MB" in response.text
     assert await Attachment.all().count() == 0
+
+
+async def test_an_archive_bomb_is_refused_with_its_reason_within_a_few_mb(
+    client: httpx.AsyncClient, clock: FixedClock, settings
+) -> None:
+    call = await make_call(clock.now())
+    await verified_stakeholder(client)
+    await start(client, call)
+    await give_details(client, call)
+    file_field = (await questions_by_kind(call))[QuestionKind.FILE].field_name
+    bomb = odt_bomb(1024)  # 1 MB whose `mimetype` unpacks to 1 GiB
+
+    with PeakMemory() as peak:
+        response = await give_answers(client, call, upload=("evidence.odt", bomb))
+
+    assert response.status_code == 400
+    assert field_error(response, file_field) == f"Error: {TOO_LARGE_UNPACKED}"
+    assert peak.mb < 16  # what any 1 MB upload costs here, client included; unpacking took 2 GB
+    assert await Attachment.all().count() == 0
+    assert not settings.upload_dir.exists() or not list(settings.upload_dir.iterdir())
 
 
 async def test_a_response_carries_at_most_the_configured_number_of_files(
