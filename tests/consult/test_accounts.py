@@ -185,7 +185,7 @@ async def test_sign_in_with_a_wrong_password_gives_one_message_for_both_fields(
     assert (await client.get("/account/")).status_code == 303
 
 
-async def test_sign_in_is_limited_per_account_with_retry_after(
+async def test_sign_in_is_limited_per_account_and_address_with_retry_after(
     client: httpx.AsyncClient, clock: FixedClock
 ) -> None:
     await sign_up(client)
