@@ -70,7 +70,7 @@ DETAILS = {
 async def seed(database_url: str, people: int) -> dict[str, list[Question]]:
     """Open calls, `people` verified stakeholders (copied in: sign-up is not what is measured)."""
     now = datetime.now(UTC)
-    hashed = hash_password(PASSWORD)
+    hashed = await hash_password(PASSWORD)
     connection = await asyncpg.connect(dsn(database_url))
     try:
         await connection.copy_records_to_table(

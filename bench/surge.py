@@ -64,7 +64,7 @@ async def seed(database_url: str, people: int) -> tuple[list[str], dict[str, lis
     try:
         now = datetime.now(UTC)
         topic = await Topic.create(slug="standards", name="Standards")
-        hashed = hash_password(PASSWORD)
+        hashed = await hash_password(PASSWORD)
         await Person.bulk_create(
             [
                 Person(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -71,6 +72,7 @@ def begin_second_step(session: dict, person: Person, now: datetime, next_url: st
     """The password was right and the person uses two-step sign-in: not signed in yet."""
     session.clear()
     session[SESSION_PENDING] = {
+        "id": secrets.token_urlsafe(16),  # wrong codes are counted per pending sign-in
         "person": person.id,
         "auth_version": person.auth_version,
         "at": int(now.timestamp()),

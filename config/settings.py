@@ -95,7 +95,12 @@ SETTINGS: tuple[SettingDoc, ...] = (
     SettingDoc(
         "SIGNIN_LIMIT",
         "5/900",
-        "Failed sign-ins allowed per account, and per address x4, in a window of seconds (attempts/seconds).",
+        "Failed sign-ins allowed per account from one address, and per address x4 across accounts, in a window of seconds (attempts/seconds); also wrong two-step codes per pending sign-in.",
+    ),
+    SettingDoc(
+        "SIGNIN_ACCOUNT_LIMIT",
+        "30/900/86400",
+        "Failed sign-ins allowed per account from every address together, and wrong two-step codes per account (attempts/seconds/longest): each window that fills up is followed by one twice as long, up to the longest.",
     ),
     SettingDoc(
         "SIGNUP_LIMIT",
@@ -191,6 +196,7 @@ class Settings:
     verify_link_hours: int = 48
     reset_link_minutes: int = 60
     signin_limit: Limit = field(default_factory=lambda: Limit(5, 900))
+    signin_account_limit: Limit = field(default_factory=lambda: Limit(30, 900, 86400))
     signup_limit: Limit = field(default_factory=lambda: Limit(5, 3600))
     mail_limit: Limit = field(default_factory=lambda: Limit(3, 3600))
     upload_max_mb: int = 10
@@ -285,6 +291,7 @@ def _build(config: Config) -> Settings:
         verify_link_hours=config("VERIFY_LINK_HOURS", cast=int, default=48),
         reset_link_minutes=config("RESET_LINK_MINUTES", cast=int, default=60),
         signin_limit=_limit(config, "SIGNIN_LIMIT", "5/900"),
+        signin_account_limit=_limit(config, "SIGNIN_ACCOUNT_LIMIT", "30/900/86400"),
         signup_limit=_limit(config, "SIGNUP_LIMIT", "5/3600"),
         mail_limit=_limit(config, "MAIL_LIMIT", "3/3600"),
         upload_max_mb=config("UPLOAD_MAX_MB", cast=int, default=10),
@@ -334,7 +341,8 @@ def _limit(config: Config, name: str, default: str) -> Limit:
         return Limit.parse(text)
     except ValueError:
         raise SettingsError(
-            f"{name} must look like ATTEMPTS/SECONDS, e.g. {default}; got {text!r}"
+            f"{name} must look like ATTEMPTS/SECONDS or ATTEMPTS/SECONDS/LONGEST, e.g. {default}; "
+            f"got {text!r}"
         ) from None
 
 

@@ -132,13 +132,15 @@ class AuditEntry(Model):
         ordering = ["-created_at", "-id"]
 
 
-class RateLimitHit(Model):
-    """One counted attempt. Kept in the database so every process and host shares the limits."""
+class RateLimitCounter(Model):
+    """Attempts at one limited thing in its current window, shared by every process and host.
 
-    id = fields.BigIntField(primary_key=True)
-    key = fields.CharField(max_length=200)
-    created_at = fields.DatetimeField(db_index=True)
+    consult/accounts/ratelimit.py says how one conditional UPDATE claims an attempt."""
+
+    key = fields.CharField(max_length=200, primary_key=True)
+    attempts = fields.IntField(default=0)
+    seconds = fields.IntField()  # the current window's length (it grows with backoff)
+    ends_at = fields.DatetimeField(db_index=True)
 
     class Meta:
-        table = "rate_limit_hit"
-        indexes = (("key", "created_at"),)
+        table = "rate_limit_counter"

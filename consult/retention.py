@@ -34,7 +34,7 @@ from consult.calls.models import (
     ResponseStatus,
     RevisionAnswer,
 )
-from consult.models import RateLimitHit
+from consult.models import RateLimitCounter
 from consult.uploads import upload_path
 from events.models import Notification
 
@@ -76,7 +76,8 @@ async def apply_retention(settings: Settings, *, now: datetime) -> RetentionRepo
         Q(sent_at__lte=now - timedelta(days=settings.sent_mail_days))
         | Q(suppressed_at__lte=now - timedelta(days=settings.sent_mail_days))
     ).delete()
-    await RateLimitHit.filter(created_at__lte=now - _longest_limit_window(settings)).delete()
+    # An ended window is kept as long as the longest window, for backoff to remember it.
+    await RateLimitCounter.filter(ends_at__lte=now - _longest_limit_window(settings)).delete()
     await forget_expired_keys(now)
     report = RetentionReport(len(due), deleted, anonymised, mail)
     if due or mail:
@@ -158,6 +159,7 @@ def discard_files(upload_dir: Path, names: list[str]) -> None:
 def _longest_limit_window(settings: Settings) -> timedelta:
     limits = (
         settings.signin_limit,
+        settings.signin_account_limit,
         settings.signup_limit,
         settings.mail_limit,
         settings.comment_limit,
@@ -165,4 +167,4 @@ def _longest_limit_window(settings: Settings) -> timedelta:
         settings.api_token_limit,
         settings.api_address_limit,
     )
-    return timedelta(seconds=max(limit.seconds for limit in limits))
+    return timedelta(seconds=max(limit.longest or limit.seconds for limit in limits))

@@ -31,7 +31,7 @@ TABLES = (
     "person",
     "topic",
     "audit_entry",
-    "rate_limit_hit",
+    "rate_limit_counter",
     "call",
     "call_team",
     "question",

@@ -259,7 +259,7 @@ async def delete_account(
     person: Person, password: str, confirmation: str, *, upload_dir: Path, now: datetime
 ) -> Erasure:
     """Erase the account as the privacy notice says; FieldProblem when not confirmed."""
-    if not verify_password(person.password_hash, password):
+    if not await verify_password(person.password_hash, password):
         raise FieldProblem("password", "Your password is not right.")
     if confirmation.strip().lower() != CONFIRMATION:
         raise FieldProblem("confirmation", f"Type “{CONFIRMATION}” to confirm.")

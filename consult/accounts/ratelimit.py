@@ -1,31 +1,82 @@
-"""Counting attempts in the database, so every process and host enforces the same limits."""
+"""Counting attempts in the database, so every process and host enforces the same limits.
+
+Each limited thing has a key ("signin:address:203.0.113.5") and one row in `rate_limit_counter`:
+how many attempts its current window has taken and when that window ends. Claiming an attempt is
+one conditional statement,
+
+    UPDATE rate_limit_counter SET attempts = attempts + 1
+    WHERE key = ? AND ends_at > now AND attempts < limit
+
+and the attempt may go ahead only when it changed a row. The database decides, not the reader:
+PostgreSQL locks the row and checks the condition again against the committed value when two
+requests update it together, and SQLite writes one statement at a time, so however many requests
+arrive at once, at most `limit` of them are let through in a window. Check-then-record (count the
+rows, then insert one) let a burst of 30 pass a limit of 5, as all 30 counted before any recorded.
+
+The other statements only prepare the row for that UPDATE and are safe to race: a missing row is
+inserted empty with ON CONFLICT DO NOTHING (the unique key picks one), and an ended window is
+restarted empty by an UPDATE that applies only while it has ended (so only the first restarts it).
+Then the claim is tried again.
+
+Windows are fixed, starting at the first attempt after the last one ended, so Retry-After is when
+the current window ends. A limit with a `longest` window backs off: a window that filled up is
+followed by one twice as long (up to `longest`), and one that did not by one half as long (down
+to `seconds`), so an attacker who keeps the limit full waits longer each time.
+
+Times come from the app's clock (`now`), never the wall clock.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from consult.models import RateLimitHit
+from tortoise.expressions import F
+
+from consult.models import RateLimitCounter
+
+# Keys name what they count and may hold an email address (254 characters): longer ones keep
+# their start, for reading, and end in a digest of the whole, as the column holds 200.
+KEY_MAX = 200
+
+# A claim that keeps losing races (rows restarted or given back between its statements) stops
+# here and is refused for a second, rather than spinning.
+_TRIES = 5
 
 
 @dataclass(frozen=True)
 class Limit:
-    """At most `attempts` in any window of `seconds`."""
+    """At most `attempts` in a window of `seconds`; with `longest`, backoff up to that window."""
 
     attempts: int
     seconds: int
+    longest: int | None = None
 
     @classmethod
     def parse(cls, text: str) -> Limit:
-        """From "ATTEMPTS/SECONDS", e.g. "5/900"; ValueError when malformed."""
-        attempts, seconds = (int(part) for part in text.split("/", 1))
-        if attempts < 1 or seconds < 1:
-            raise ValueError(f"needs positive numbers: {text!r}")
-        return cls(attempts, seconds)
+        """From "ATTEMPTS/SECONDS" or "ATTEMPTS/SECONDS/LONGEST", e.g. "5/900" or "30/900/86400";
+        ValueError when malformed."""
+        numbers = [int(part) for part in text.split("/")]
+        if len(numbers) not in (2, 3) or min(numbers) < 1:
+            raise ValueError(f"needs two or three positive numbers: {text!r}")
+        attempts, seconds, *longest = numbers
+        if longest and longest[0] < seconds:
+            raise ValueError(f"the longest window is shorter than the first: {text!r}")
+        return cls(attempts, seconds, longest[0] if longest else None)
 
     def times(self, factor: int) -> Limit:
-        return Limit(self.attempts * factor, self.seconds)
+        return Limit(self.attempts * factor, self.seconds, self.longest)
+
+    def next_window(self, previous_seconds: int, *, filled: bool) -> int:
+        """The length of the window after one of `previous_seconds` that did or did not fill."""
+        if self.longest is None:
+            return self.seconds
+        if filled:
+            return min(previous_seconds * 2, self.longest)
+        return max(previous_seconds // 2, self.seconds)
 
 
 class RateLimited(Exception):
@@ -36,26 +87,70 @@ class RateLimited(Exception):
         self.retry_after = retry_after
 
 
-async def check_limit(key: str, limit: Limit, *, now: datetime) -> None:
-    """Raise RateLimited when `key` already has the limit's attempts in its window."""
-    seconds = limit.seconds
-    recent = RateLimitHit.filter(key=key, created_at__gt=now - timedelta(seconds=seconds))
-    if await recent.count() < limit.attempts:
-        return
-    oldest = await recent.order_by("created_at").first().values_list("created_at", flat=True)
-    oldest_at = oldest if isinstance(oldest, datetime) else now
-    raise RateLimited(
-        max(1, math.ceil((oldest_at + timedelta(seconds=seconds) - now).total_seconds()))
+async def claim(key: str, limit: Limit, *, now: datetime) -> None:
+    """Count one attempt for `key` if its window has room, atomically; otherwise raise
+    RateLimited and count nothing."""
+    key = _stored(key)
+    for _ in range(_TRIES):
+        claimed = await RateLimitCounter.filter(
+            key=key, ends_at__gt=now, attempts__lt=limit.attempts
+        ).update(attempts=F("attempts") + 1)
+        if claimed:
+            return
+        counter = await RateLimitCounter.get_or_none(key=key)
+        if counter is None:
+            await RateLimitCounter.bulk_create(
+                [_empty_window(key, limit.seconds, now)], ignore_conflicts=True
+            )
+        elif counter.ends_at <= now:
+            seconds = limit.next_window(counter.seconds, filled=counter.attempts >= limit.attempts)
+            fresh = _empty_window(key, seconds, now)
+            await RateLimitCounter.filter(key=key, ends_at__lte=now).update(
+                attempts=0, seconds=seconds, ends_at=fresh.ends_at
+            )
+        elif counter.attempts >= limit.attempts:
+            raise RateLimited(_seconds_until(counter.ends_at, now))
+    raise RateLimited(1)
+
+
+async def claim_all(limits: Sequence[tuple[str, Limit]], *, now: datetime) -> None:
+    """Claim one attempt under every key, or under none: when one refuses, the attempts already
+    claimed are given back (a refused request was not evaluated, so it does not count)."""
+    claimed: list[str] = []
+    try:
+        for key, limit in limits:
+            await claim(key, limit, now=now)
+            claimed.append(key)
+    except RateLimited:
+        for key in claimed:
+            await give_back(key, now=now)
+        raise
+
+
+async def give_back(key: str, *, now: datetime) -> None:
+    """Uncount one attempt claimed in the current window (it succeeded, or was not made)."""
+    await RateLimitCounter.filter(key=_stored(key), ends_at__gt=now, attempts__gt=0).update(
+        attempts=F("attempts") - 1
     )
 
 
-async def record_hit(key: str, limit: Limit, *, now: datetime) -> None:
-    """Count one attempt for `key`, and forget this key's hits too old to matter."""
-    await RateLimitHit.filter(
-        key=key, created_at__lte=now - timedelta(seconds=limit.seconds)
-    ).delete()
-    await RateLimitHit.create(key=key, created_at=now)
-
-
 async def forget(key: str) -> None:
-    await RateLimitHit.filter(key=key).delete()
+    """Start `key` afresh: no attempts and no backoff."""
+    await RateLimitCounter.filter(key=_stored(key)).delete()
+
+
+def _stored(key: str) -> str:
+    if len(key) <= KEY_MAX:
+        return key
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
+    return f"{key[: KEY_MAX - len(digest) - 1]}#{digest}"
+
+
+def _empty_window(key: str, seconds: int, now: datetime) -> RateLimitCounter:
+    return RateLimitCounter(
+        key=key, attempts=0, seconds=seconds, ends_at=now + timedelta(seconds=seconds)
+    )
+
+
+def _seconds_until(moment: datetime, now: datetime) -> int:
+    return max(1, math.ceil((moment - now).total_seconds()))

@@ -21,7 +21,7 @@ from consult.accounts.passwords import (
     password_problem,
     verify_password,
 )
-from consult.accounts.ratelimit import Limit, check_limit, forget, record_hit
+from consult.accounts.ratelimit import Limit, claim, claim_all, forget, give_back
 from consult.accounts.tokens import (
     LinkClaims,
     LinkInvalid,
@@ -74,7 +74,7 @@ async def sign_up(
     try:
         return await Person.create(
             email=email,
-            password_hash=hash_password(password),
+            password_hash=await hash_password(password),
             role=role,
             display_name=details.display_name,
             organisation=details.organisation,
@@ -116,41 +116,49 @@ async def verify_email(person: Person, *, now: datetime) -> bool:
 
 
 async def authenticate(
-    email: str, password: str, *, address: str, limit: Limit, now: datetime
+    email: str, password: str, *, address: str, limit: Limit, ceiling: Limit, now: datetime
 ) -> Person | None:
-    """The active person with these credentials, or None. Raises RateLimited after repeated failures.
+    """The active person with these credentials, or None. Raises RateLimited, before the password
+    is checked, once the attempts allowed are used up; at most that many are ever checked.
 
-    Failures count per account and per address (the address gets four times the allowance, as
-    colleagues in one organisation share an address). A success clears the account's count.
+    Attempts count per account from one address (`limit`), per address across accounts (four
+    times `limit`: colleagues share an address) and per account from everywhere (`ceiling`, which
+    backs off). Someone guessing from elsewhere therefore cannot lock the owner out; only a guesser
+    spread over many addresses reaches the ceiling, and then waits longer each time. A success
+    does not count, and clears this account's count from this address.
     """
     email = normalise_email(email)
-    account_key, address_key = f"signin:account:{email}", f"signin:address:{address}"
-    await check_limit(account_key, limit, now=now)
-    await check_limit(address_key, limit.times(4), now=now)
+    here = f"signin:account:{email}:address:{address}"
+    address_key, account_key = f"signin:address:{address}", f"signin:account:{email}"
+    await claim_all([(here, limit), (address_key, limit.times(4)), (account_key, ceiling)], now=now)
     person = await Person.get_or_none(email=email, is_active=True)
     # Verify against a dummy hash for unknown emails so timing does not reveal who has an account.
-    valid = verify_password(person.password_hash if person else DUMMY_HASH, password)
+    valid = await verify_password(person.password_hash if person else DUMMY_HASH, password)
     if person is None or not valid:
-        await record_hit(account_key, limit, now=now)
-        await record_hit(address_key, limit.times(4), now=now)
         return None
-    await forget(account_key)
+    await forget(here)
+    await give_back(address_key, now=now)
+    await give_back(account_key, now=now)
     if needs_rehash(person.password_hash):
-        person.password_hash = hash_password(password)
+        person.password_hash = await hash_password(password)
         await person.save(update_fields=["password_hash", "updated_at"])
     return person
 
 
 async def count_attempt(key: str, limit: Limit, *, now: datetime) -> None:
     """Count one attempt at something limited (sign-up, sending a link); raise when over."""
-    await check_limit(key, limit, now=now)
-    await record_hit(key, limit, now=now)
+    await claim(key, limit, now=now)
 
 
 async def count_sign_up_attempt(*, address: str, email: str, limit: Limit, now: datetime) -> None:
     """Sign-ups are limited per network address and per email address being registered."""
-    await count_attempt(f"signup:address:{address}", limit, now=now)
-    await count_attempt(f"signup:account:{normalise_email(email)}", limit, now=now)
+    await claim_all(
+        [
+            (f"signup:address:{address}", limit),
+            (f"signup:account:{normalise_email(email)}", limit),
+        ],
+        now=now,
+    )
 
 
 async def set_password(person: Person, new_password: str) -> None:
@@ -158,13 +166,13 @@ async def set_password(person: Person, new_password: str) -> None:
     problem = password_problem(new_password, email=person.email)
     if problem:
         raise FieldProblem("password", problem)
-    person.password_hash = hash_password(new_password)
+    person.password_hash = await hash_password(new_password)
     person.auth_version += 1
     await person.save(update_fields=["password_hash", "auth_version", "updated_at"])
 
 
 async def change_password(person: Person, current_password: str, new_password: str) -> None:
-    if not verify_password(person.password_hash, current_password):
+    if not await verify_password(person.password_hash, current_password):
         raise FieldProblem("current_password", "Your current password is not right.")
     await set_password(person, new_password)
 

@@ -2,8 +2,9 @@
 recovery codes for a lost phone. The rules live here; the pages are in two_step_views.py.
 
 A code is accepted once: the last time step used is kept, and a code of that step or an earlier
-one is refused, even on another process (a conditional UPDATE decides). Wrong codes count against
-the account like wrong passwords.
+one is refused, even on another process (a conditional UPDATE decides). Codes are limited per
+attempt (one pending sign-in) and per account, claimed before a code is checked, so a burst of
+codes is checked at most the limit's number of times.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from tortoise.transactions import in_transaction
 
 from consult.accounts import totp
 from consult.accounts.passwords import verify_password
-from consult.accounts.ratelimit import Limit, check_limit, forget, record_hit
+from consult.accounts.ratelimit import Limit, claim_all, forget, give_back
 from consult.accounts.sealing import seal, unseal
 from consult.audit import record_action
 from consult.models import Person, RecoveryCode
@@ -93,7 +94,7 @@ async def turn_on(
 
 async def turn_off(person: Person, password: str) -> None:
     """The person turns it off themselves: their password first."""
-    if not verify_password(person.password_hash, password):
+    if not await verify_password(person.password_hash, password):
         raise WrongCode
     await _forget(person, person, {})
 
@@ -129,19 +130,28 @@ async def recovery_codes_left(person: Person) -> int:
 
 
 async def check_code(
-    secret_key: str, person: Person, code: str, *, limit: Limit, now: datetime
+    secret_key: str,
+    person: Person,
+    code: str,
+    *,
+    attempt: str,
+    limit: Limit,
+    ceiling: Limit,
+    now: datetime,
 ) -> str:
     """Accept the app's current code or an unused recovery code, once. Returns "app" or
-    "recovery"; raises WrongCode (counted against the account) or RateLimited."""
-    key = f"two-step:account:{person.id}"
-    await check_limit(key, limit, now=now)
+    "recovery"; raises WrongCode or RateLimited. Codes count per `attempt` (a pending sign-in,
+    with `limit`) and per account (`ceiling`, which backs off): a new pending sign-in needs the
+    password again, and however many a guesser starts, the account's ceiling holds."""
+    attempt_key, account_key = f"two-step:{attempt}", f"two-step:account:{person.id}"
+    await claim_all([(attempt_key, limit), (account_key, ceiling)], now=now)
     used = await _use_app_code(secret_key, person, code, now) or await _use_recovery_code(
         person, code, now
     )
     if used is None:
-        await record_hit(key, limit, now=now)
         raise WrongCode
-    await forget(key)
+    await forget(attempt_key)
+    await give_back(account_key, now=now)
     return used
 
 

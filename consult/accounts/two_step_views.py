@@ -115,7 +115,9 @@ async def renew_recovery_codes(request: Request) -> Response:
                 _secret(request),
                 person,
                 form.code.data or "",
+                attempt=f"renew:{person.id}",
                 limit=settings.signin_limit,
+                ceiling=settings.signin_account_limit,
                 now=moment,
             )
         except RateLimited as exc:
@@ -174,6 +176,7 @@ async def sign_in_code(request: Request) -> Response:
         or pending is None
         or not person.uses_two_step
         or (person.auth_version != pending.get("auth_version"))
+        or not isinstance(pending.get("id"), str)
     ):
         request.session.pop(SESSION_PENDING, None)
         notify(request, "Sign in again: the code must follow the password within 5 minutes.")
@@ -184,7 +187,9 @@ async def sign_in_code(request: Request) -> Response:
                 _secret(request),
                 person,
                 form.code.data or "",
+                attempt=f"pending:{pending['id']}",
                 limit=settings_of(request).signin_limit,
+                ceiling=settings_of(request).signin_account_limit,
                 now=moment,
             )
         except RateLimited as exc:

@@ -186,6 +186,7 @@ async def sign_in(request: Request) -> Response:
                 form.password.data or "",
                 address=client_address(request),
                 limit=settings_of(request).signin_limit,
+                ceiling=settings_of(request).signin_account_limit,
                 now=now(request),
             )
         except RateLimited as exc:

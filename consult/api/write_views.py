@@ -17,7 +17,7 @@ from starlette.responses import Response
 from tortoise.transactions import in_transaction
 
 from config.web import client_address, now, settings_of
-from consult.accounts.ratelimit import RateLimited, check_limit, record_hit
+from consult.accounts.ratelimit import RateLimited, claim_all
 from consult.accounts.services import FieldProblem
 from consult.api import idempotency, serialise
 from consult.api.http import dumps, json_body, json_response
@@ -66,16 +66,13 @@ async def _limit(request: Request, token: ApiToken) -> None:
         (f"api-address:{client_address(request)}", settings.api_address_limit),
     ]
     try:
-        for key, limit in counted:
-            await check_limit(key, limit, now=moment)
+        await claim_all(counted, now=moment)
     except RateLimited as limited:
         raise Problem(
             429,
             f"Too many writes: try again in {limited.retry_after} seconds.",
             headers={"Retry-After": str(limited.retry_after)},
         ) from None
-    for key, limit in counted:
-        await record_hit(key, limit, now=moment)
 
 
 def _idempotency_key(request: Request) -> str:

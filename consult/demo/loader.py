@@ -81,10 +81,10 @@ class _PasswordHashes:
     def __init__(self) -> None:
         self._hashes: dict[Role, str] = {}
 
-    def __call__(self, role: Role) -> str:
-        if role not in self._hashes:
-            self._hashes[role] = hash_password(DEMO_PASSWORDS[role])
-        return self._hashes[role]
+    async def of(self, roles: Iterable[Role]) -> dict[Role, str]:
+        for role in set(roles) - self._hashes.keys():
+            self._hashes[role] = await hash_password(DEMO_PASSWORDS[role])
+        return self._hashes
 
 
 async def load_demo(
@@ -160,6 +160,7 @@ async def _missing_emails(emails: Iterable[str]) -> set[str]:
 
 async def _load_named_people(now: datetime, hashes: _PasswordHashes) -> int:
     missing = await _missing_emails(demo.email for demo in PEOPLE)
+    hashed = await hashes.of(demo.role for demo in PEOPLE if demo.email in missing)
     await Person.bulk_create(
         Person(
             email=demo.email,
@@ -169,7 +170,7 @@ async def _load_named_people(now: datetime, hashes: _PasswordHashes) -> int:
             sector=demo.sector,
             country=demo.country,
             verified_at=now,
-            password_hash=hashes(demo.role),
+            password_hash=hashed[demo.role],
         )
         for demo in PEOPLE
         if demo.email in missing
@@ -182,6 +183,7 @@ async def _load_respondents(
 ) -> tuple[dict[str, int], int]:
     """Person ids by email for every generated respondent, and how many were new."""
     missing = await _missing_emails(profile.email for profile in profiles)
+    hashed = await hashes.of([Role.STAKEHOLDER] if missing else [])
     await Person.bulk_create(
         (
             Person(
@@ -192,7 +194,7 @@ async def _load_respondents(
                 sector=profile.sector,
                 country=profile.country,
                 verified_at=now,
-                password_hash=hashes(Role.STAKEHOLDER),
+                password_hash=hashed[Role.STAKEHOLDER],
             )
             for profile in profiles
             if profile.email in missing

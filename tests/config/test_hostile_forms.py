@@ -82,7 +82,7 @@ async def _unchanged_unless_accepted(
     if answered.status_code >= 400:
         after = await snapshot(ignore=FORM_TOKENS)
         for table in before:
-            if table != "rate_limit_hit":
+            if table != "rate_limit_counter":
                 assert after[table] == before[table], (
                     f"{what}: {table} changed on {answered.status_code}"
                 )

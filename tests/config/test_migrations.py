@@ -7,7 +7,7 @@ from tortoise.migrations.autodetector import MigrationAutodetector
 
 from config.database import MIGRATIONS_CONFIG, migrate, pending_migrations, tortoise_config
 
-EXPECTED_TABLES = {"person", "topic", "audit_entry", "rate_limit_hit", "tortoise_migrations"}
+EXPECTED_TABLES = {"person", "topic", "audit_entry", "rate_limit_counter", "tortoise_migrations"}
 
 
 async def test_committed_migrations_match_the_models() -> None:

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
+from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 
 import httpx
 from starlette.applications import Starlette
 
+from consult.accounts.passwords import hashing
+from consult.accounts.ratelimit import Limit
 from consult.clock import FixedClock
-from consult.models import Person
+from consult.models import Person, RateLimitCounter
 from tests.support import (
     Mailbox,
     NewAccount,
@@ -178,7 +185,7 @@ async def test_sign_in_with_a_wrong_password_gives_one_message_for_both_fields(
     assert (await client.get("/account/")).status_code == 303
 
 
-async def test_sign_in_is_limited_per_account_with_retry_after(
+async def test_sign_in_is_limited_per_account_and_address_with_retry_after(
     client: httpx.AsyncClient, clock: FixedClock
 ) -> None:
     await sign_up(client)
@@ -209,6 +216,140 @@ async def test_sign_in_is_limited_per_address_across_accounts(client: httpx.Asyn
 
     assert response.status_code == 429
     assert int(response.headers["retry-after"]) > 0
+
+
+@asynccontextmanager
+async def browser_at(app: Starlette, address: str) -> AsyncIterator[httpx.AsyncClient]:
+    """A browser of its own, with its own cookies, at this network address."""
+    transport = httpx.ASGITransport(app=app, client=(address, 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as browser:
+        yield browser
+
+
+async def counted(key: str) -> int:
+    """The attempts counted under a rate-limit key in its current window (0 if none)."""
+    counter = await RateLimitCounter.get_or_none(key=key)
+    return counter.attempts if counter else 0
+
+
+async def test_a_burst_of_wrong_passwords_is_checked_only_up_to_the_limit(
+    app: Starlette, client: httpx.AsyncClient
+) -> None:
+    await sign_up(client)
+    client.cookies.clear()
+    token = csrf_from(await client.get("/account/signin"))
+    form = {"csrf_token": token, "email": "ada.lovelace@example.org", "password": "wrong guess!"}
+
+    answers = await asyncio.gather(*(client.post("/account/signin", data=form) for _ in range(30)))
+
+    # SIGNIN_LIMIT is 5: five passwords were checked (400), the other 25 refused unchecked.
+    assert Counter(answer.status_code for answer in answers) == {400: 5, 429: 25}
+    assert {a.headers["retry-after"] for a in answers if a.status_code == 429} == {"900"}
+    email = "ada.lovelace@example.org"
+    assert await counted(f"signin:account:{email}:address:203.0.113.10") == 5
+    assert await counted("signin:address:203.0.113.10") == 5
+    assert await counted(f"signin:account:{email}") == 5
+
+
+async def test_an_attacker_elsewhere_does_not_lock_the_owner_out_but_the_account_ceiling_holds(
+    app: Starlette, client: httpx.AsyncClient
+) -> None:
+    app.state.settings = replace(app.state.settings, signin_account_limit=Limit(8, 900, 3600))
+    email, password = "ada.lovelace@example.org", "correct horse battery staple"
+    await sign_up(client)
+    client.cookies.clear()
+    async with browser_at(app, "198.51.100.66") as attacker:
+        for _ in range(5):
+            assert (await sign_in(attacker, email, "wrong guess!")).status_code == 400
+        assert (await sign_in(attacker, email, "wrong guess!")).status_code == 429
+
+    owner = await sign_in(client, email, password)
+
+    assert (owner.status_code, owner.headers["location"]) == (303, "/account/")
+    assert await counted(f"signin:account:{email}") == 5  # the owner's success did not count
+    # Guesses spread over addresses still stop at the account's ceiling (8 here), for everyone.
+    async with browser_at(app, "198.51.100.67") as second:
+        for _ in range(3):
+            assert (await sign_in(second, email, "wrong guess!")).status_code == 400
+    async with browser_at(app, "198.51.100.68") as third:
+        refused = await sign_in(third, email, "wrong guess!")
+    client.cookies.clear()
+    owner_again = await sign_in(client, email, password)
+    for answer in (refused, owner_again):
+        assert answer.status_code == 429
+        assert answer.headers["retry-after"] == "900"
+    assert await counted(f"signin:account:{email}") == 8
+
+
+async def test_the_account_ceiling_waits_twice_as_long_each_time_it_fills(
+    app: Starlette, client: httpx.AsyncClient, clock: FixedClock
+) -> None:
+    app.state.settings = replace(app.state.settings, signin_account_limit=Limit(3, 900, 3600))
+    email = "ada.lovelace@example.org"
+    await sign_up(client)
+    client.cookies.clear()
+    waits = []
+    for _ in range(4):
+        for _ in range(3):
+            assert (await sign_in(client, email, "wrong guess!")).status_code == 400
+        refused = await sign_in(client, email, "wrong guess!")
+        assert refused.status_code == 429
+        waits.append(int(refused.headers["retry-after"]))
+        clock.advance(seconds=waits[-1])
+
+    assert waits == [900, 1800, 3600, 3600]  # doubled each time, up to the longest window
+    # A window that did not fill is followed by one half as long.
+    assert (await sign_in(client, email, "wrong guess!")).status_code == 400
+    clock.advance(seconds=3600)
+    for _ in range(3):
+        assert (await sign_in(client, email, "wrong guess!")).status_code == 400
+    assert (await sign_in(client, email, "wrong guess!")).headers["retry-after"] == "1800"
+
+
+async def test_a_wrong_password_for_the_longest_email_address_is_refused_without_error(
+    client: httpx.AsyncClient,
+) -> None:
+    # 254 characters: the rate-limit keys naming it are longer than their column.
+    email = f"{'a' * 64}@{'b' * 63}.{'c' * 63}.{'d' * 57}.org"
+    assert len(email) == 254
+
+    answer = await sign_in(client, email, "wrong guess!")
+
+    assert answer.status_code == 400
+    assert field_error(answer, "email") == "Error: The email address or password is not right."
+    keys = await RateLimitCounter.all().values_list("key", flat=True)
+    assert len(keys) == 3
+    assert all(len(key) <= 200 for key in keys)
+
+
+async def test_the_server_answers_other_requests_while_a_password_is_being_checked(
+    client: httpx.AsyncClient,
+) -> None:
+    await sign_up(client)
+    client.cookies.clear()
+    token = csrf_from(await client.get("/account/signin"))
+    form = {"csrf_token": token, "email": "ada.lovelace@example.org", "password": "wrong guess!"}
+    # Keep every hashing thread busy, so the sign-in's password check has to wait for one.
+    gate = threading.Event()
+    busy = [asyncio.create_task(hashing.run(gate.wait)) for _ in range(hashing.size)]
+    try:
+        signing_in = asyncio.create_task(client.post("/account/signin", data=form))
+        # Wait until its password check is queued behind them (the timeout only turns a
+        # regression into a failure instead of a hang; nothing here measures time).
+        async with asyncio.timeout(60):
+            while hashing.jobs < hashing.size + 1:  # noqa: ASYNC110 (a count, no event to await)
+                await asyncio.sleep(0.01)
+
+        health = await client.get("/healthz")
+
+        assert health.json() == {"status": "ok"}
+        assert not signing_in.done()  # still waiting for its password check
+    finally:
+        gate.set()
+    await asyncio.gather(*busy)
+    answer = await signing_in
+    assert answer.status_code == 400
+    assert field_error(answer, "email") == "Error: The email address or password is not right."
 
 
 async def test_sign_up_is_limited_per_address(app: Starlette) -> None:

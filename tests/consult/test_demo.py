@@ -277,7 +277,7 @@ async def test_demo_respondents_share_one_verified_password(db: None, clock: Fix
     assert len(respondents) == 200
     assert respondents[0].email == "respondent-0001@demo.example"
     assert len({person.password_hash for person in respondents}) == 1
-    assert verify_password(respondents[0].password_hash, "stakeholder-demo-qubit-lattice")
+    assert await verify_password(respondents[0].password_hash, "stakeholder-demo-qubit-lattice")
     assert all(person.verified_at == clock.now() for person in respondents)
     assert len({person.display_name for person in respondents}) == 200
     assert await Person.all().count() == 210

@@ -20,7 +20,7 @@ from consult.calls.models import (
     ResponseStatus,
 )
 from consult.clock import FixedClock
-from consult.models import AuditEntry, RateLimitHit
+from consult.models import AuditEntry, RateLimitCounter
 from consult.retention import apply_retention
 from consult.uploads import store_upload, upload_path
 from events.mail import OutgoingMail
@@ -143,11 +143,15 @@ async def test_sent_mail_is_deleted_after_sent_mail_days_and_unsent_mail_never(
         if sent_days_ago is not None:
             row.sent_at = now - timedelta(days=sent_days_ago)
             await row.save()
-    await RateLimitHit.create(key="signin:old", created_at=now - timedelta(days=2))
-    await RateLimitHit.create(key="signin:recent", created_at=now - timedelta(minutes=1))
+    # Ended windows are kept for the longest window (a day by default), for backoff to remember.
+    for key, ended in (
+        ("signin:old", timedelta(days=1, seconds=1)),
+        ("signin:recent", timedelta(hours=23)),
+    ):
+        await RateLimitCounter.create(key=key, attempts=5, seconds=900, ends_at=now - ended)
 
     report = await apply_retention(settings, now=now)
 
     assert report.deleted_mail == 1
     assert sorted(await Notification.all().values_list("key", flat=True)) == ["recent", "unsent"]
-    assert await RateLimitHit.all().values_list("key", flat=True) == ["signin:recent"]
+    assert await RateLimitCounter.all().values_list("key", flat=True) == ["signin:recent"]

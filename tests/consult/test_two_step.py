@@ -3,11 +3,13 @@ and organisers and admins kept out of the workspace until they have it (TWO_STEP
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import io
 import json
 import zipfile
+from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -16,10 +18,11 @@ import pytest
 from starlette.applications import Starlette
 
 from consult.accounts import totp
+from consult.accounts.ratelimit import Limit
 from consult.accounts.sealing import seal, unseal
 from consult.accounts.services import create_admin
 from consult.clock import FixedClock
-from consult.models import AuditEntry, Person, RecoveryCode
+from consult.models import AuditEntry, Person, RateLimitCounter, RecoveryCode
 from consult.vocabulary import Role
 from tests.factories import person_with_role, second_browser
 from tests.support import NewAccount, csrf_from, error_summary, page, post_form, sign_in
@@ -277,7 +280,7 @@ async def test_a_recovery_code_signs_in_once(
         assert again.status_code == 400
 
 
-async def test_wrong_codes_are_limited_per_account_and_then_even_a_right_one_waits(
+async def test_wrong_codes_are_limited_per_pending_sign_in_and_then_even_a_right_one_waits(
     required: Starlette, client: httpx.AsyncClient, clock: FixedClock
 ) -> None:
     await person_with_role(client, "ada@example.org", Role.STAKEHOLDER)
@@ -294,6 +297,81 @@ async def test_wrong_codes_are_limited_per_account_and_then_even_a_right_one_wai
     assert limited.status_code == 429
     assert int(limited.headers["Retry-After"]) > 0
     assert (await client.get("/account/")).status_code == 303
+
+
+async def pending_code_step(
+    client: httpx.AsyncClient, clock: FixedClock, email: str = "ada@example.org"
+) -> tuple[str, str, str]:
+    """Sign up with two-step on, sign out, give the password: (key, wrong code, CSRF token)."""
+    await person_with_role(client, email, Role.STAKEHOLDER)
+    key, _ = await turn_on(client, clock)
+    await post_form(client, "/account/signout", {}, form_page="/account/")
+    clock.advance(seconds=30)
+    first = await post_form(client, "/account/signin", {"email": email, "password": PASSWORD})
+    assert first.headers["location"] == CODE_STEP
+    wrong = "000000" if totp.code_at(key, clock.now()) != "000000" else "111111"
+    return key, wrong, csrf_from(await client.get(CODE_STEP))
+
+
+async def test_a_burst_of_wrong_codes_on_one_pending_sign_in_is_checked_only_up_to_the_limit(
+    required: Starlette, client: httpx.AsyncClient, clock: FixedClock
+) -> None:
+    key, wrong, token = await pending_code_step(client, clock)
+    person = await Person.get(email="ada@example.org")
+
+    answers = await asyncio.gather(
+        *(client.post(CODE_STEP, data={"csrf_token": token, "code": wrong}) for _ in range(100))
+    )
+
+    # SIGNIN_LIMIT is 5: five codes were checked (400), the other 95 refused unchecked.
+    assert Counter(answer.status_code for answer in answers) == {400: 5, 429: 95}
+    assert {a.headers["retry-after"] for a in answers if a.status_code == 429} == {"900"}
+    [pending] = await RateLimitCounter.filter(key__startswith="two-step:pending:")
+    assert pending.attempts == 5
+    account = await RateLimitCounter.get(key=f"two-step:account:{person.id}")
+    assert account.attempts == 5
+    right = await client.post(
+        CODE_STEP, data={"csrf_token": token, "code": totp.code_at(key, clock.now())}
+    )
+    assert right.status_code == 429
+    assert (await Person.get(id=person.id)).two_step_last_step == person.two_step_last_step
+    assert (await client.get("/account/")).status_code == 303
+
+
+async def test_wrong_codes_are_limited_per_account_across_pending_sign_ins(
+    required: Starlette, client: httpx.AsyncClient, clock: FixedClock
+) -> None:
+    required.state.settings = replace(
+        required.state.settings, signin_account_limit=Limit(8, 900, 3600)
+    )
+    _, wrong, token = await pending_code_step(client, clock)
+    for _ in range(5):
+        assert (
+            await client.post(CODE_STEP, data={"csrf_token": token, "code": wrong})
+        ).status_code == 400
+    assert (
+        await client.post(CODE_STEP, data={"csrf_token": token, "code": wrong})
+    ).status_code == 429
+
+    # The password again starts a new pending sign-in with its own five, but the account has 8.
+    again = await post_form(
+        client, "/account/signin", {"email": "ada@example.org", "password": PASSWORD}
+    )
+    assert again.headers["location"] == CODE_STEP
+    token = csrf_from(await client.get(CODE_STEP))
+    answers = [
+        (await client.post(CODE_STEP, data={"csrf_token": token, "code": wrong})).status_code
+        for _ in range(4)
+    ]
+
+    assert answers == [400, 400, 400, 429]
+    person = await Person.get(email="ada@example.org")
+    assert (await RateLimitCounter.get(key=f"two-step:account:{person.id}")).attempts == 8
+    assert sorted(
+        await RateLimitCounter.filter(key__startswith="two-step:pending:").values_list(
+            "attempts", flat=True
+        )
+    ) == [3, 5]
 
 
 # ---------------------------------------------------------------- Managing it

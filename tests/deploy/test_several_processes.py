@@ -65,7 +65,7 @@ async def test_two_web_processes_and_two_schedulers_act_as_one_service(
 ) -> None:
     person = await Person.create(
         email="grace@example.org",
-        password_hash=hash_password(PASSWORD),
+        password_hash=await hash_password(PASSWORD),
         display_name="Grace Hopper",
         verified_at=datetime.now(UTC),
     )
