@@ -4,7 +4,8 @@ RETENTION_DAYS after a call's outcome is published, its drafts and withdrawn res
 files) are deleted, and its submitted responses that were not published are anonymised: the link
 to the person and the organisation's name go, the answers stay (they are the evidence the outcome
 rests on; sector and country stay for the statistics). Sent mail, which can hold a copy of someone's
-answers, is deleted SENT_MAIL_DAYS after it went; rate-limit counters once no window can use them.
+answers, is deleted SENT_MAIL_DAYS after it went; rate-limit counters once no window can use them;
+signed-in sessions (with their browser's user agent) once idle or past their absolute limit.
 Every step is idempotent, so a second run, or a run from a second scheduler, changes nothing.
 """
 
@@ -20,6 +21,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from config.settings import Settings
+from consult.accounts.sessions import Limits, forget_expired_sessions
 from consult.api.idempotency import forget_expired as forget_expired_keys
 from consult.audit import record_action
 from consult.calls.models import (
@@ -74,6 +76,10 @@ async def apply_retention(settings: Settings, *, now: datetime) -> RetentionRepo
     ).delete()
     await RateLimitHit.filter(created_at__lte=now - _longest_limit_window(settings)).delete()
     await forget_expired_keys(now)
+    limits = Limits.of(
+        idle_minutes=settings.session_idle_minutes, max_hours=settings.session_max_hours
+    )
+    await forget_expired_sessions(limits, now=now)
     report = RetentionReport(len(due), deleted, anonymised, mail)
     if due or mail:
         log.info("retention: %s", report)
