@@ -23,7 +23,8 @@ class Person(Model):
     organisation = fields.CharField(max_length=200, default="")
     sector = fields.CharEnumField(Sector, max_length=20, default=Sector.OTHER)
     country = fields.CharField(max_length=2, default="")
-    # Raised on every password change: sessions and reset links issued before it stop working.
+    # Raised on every password change: links (and half-done two-step sign-ins) issued before it
+    # stop working. Sessions end by their rows (SignInSession).
     auth_version = fields.IntField(default=1)
     # The zone the person reads times in: their daily digest comes at 08:00 here.
     time_zone = fields.CharField(max_length=64, default="Europe/London")
