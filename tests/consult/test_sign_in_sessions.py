@@ -345,7 +345,7 @@ async def test_last_seen_is_written_at_most_once_a_minute(
 async def test_the_daily_retention_job_deletes_sessions_that_ran_out(
     app: Starlette, client: httpx.AsyncClient, clock: FixedClock
 ) -> None:
-    settings = app.state.settings
+    settings = app.state.settings = replace(app.state.settings, session_idle_minutes=30)
     await sign_up(client)
     async with browser(app) as phone:
         await sign_in(phone, EMAIL, PASSWORD)
