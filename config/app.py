@@ -7,7 +7,6 @@ from starlette.authentication import AuthenticationError
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import HTTPConnection
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
@@ -18,6 +17,7 @@ from config.freshness import Freshness
 from config.lifespan import build_lifespan
 from config.routes import NAVIGATION, build_routes, remember_url_paths, route_by_first_segment
 from config.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
+from config.sessions import ServerSessionMiddleware
 from config.settings import Settings
 from config.templating import build_templates
 from config.web import RedirectTo
@@ -43,8 +43,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         Middleware(SecurityHeadersMiddleware, hsts=settings.https),
         Middleware(CorsForReads),
         Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_mb * 1024 * 1024),
+        # A visitor's session in a signed cookie, a signed-in person's in the database.
         Middleware(
-            SessionMiddleware,
+            ServerSessionMiddleware,
             secret_key=str(settings.secret_key),
             session_cookie=SECURE_SESSION_COOKIE if settings.https else SESSION_COOKIE,
             max_age=settings.session_idle_minutes * 60,

@@ -1,4 +1,4 @@
-"""Who is signed in: the person id and auth version kept in the signed session cookie."""
+"""Who is signed in: the person of this request's signed-in session (config.sessions)."""
 
 from __future__ import annotations
 
@@ -9,36 +9,22 @@ from typing import Any
 from starlette.authentication import AuthCredentials, AuthenticationBackend, BaseUser
 from starlette.requests import HTTPConnection
 
+from config.sessions import current_sign_in, end_session
 from consult.accounts.two_step import must_set_up
 from consult.models import Person
-
-SESSION_PERSON = "person_id"
-SESSION_AUTH_VERSION = "auth_version"
-SESSION_STARTED = "signed_in_at"  # POSIX seconds: a session ends SESSION_MAX_HOURS after sign-in
-# Set when the person passed two-step sign-in (or turned it on) in this session.
-SESSION_TWO_STEP = "two_step"
 
 
 class SessionBackend(AuthenticationBackend):
     async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser] | None:
-        person_id = conn.session.get(SESSION_PERSON)
-        if not isinstance(person_id, int):
+        # The middleware found the session active (not ended, idle or past SESSION_MAX_HOURS).
+        sign_in = current_sign_in(conn)
+        if sign_in is None:
             return None
-        started = conn.session.get(SESSION_STARTED)
-        lifetime = conn.app.state.settings.session_max_hours * 3600
-        now = conn.app.state.clock.now().timestamp()
-        # The cookie is renewed with every response (the idle timeout); this is the absolute one.
-        if not isinstance(started, int | float) or not started <= now < started + lifetime:
-            conn.session.clear()
-            return None
-        person = await Person.get_or_none(id=person_id, is_active=True)
-        # A password change raises auth_version: every session opened before it ends here.
-        if person is None or person.auth_version != conn.session.get(SESSION_AUTH_VERSION):
-            conn.session.clear()
-            return None
-        # Turning two-step sign-in on ends every session that only gave the password.
-        if person.uses_two_step and conn.session.get(SESSION_TWO_STEP) is not True:
-            conn.session.clear()
+        person: Person = sign_in.row.person
+        # Turning two-step sign-in on ends the person's other sessions; this holds it if one
+        # slipped through (a request in flight at that moment).
+        if not person.is_active or (person.uses_two_step and not sign_in.row.two_step):
+            await end_session(conn)
             return None
         person.needs_two_step_setup = must_set_up(
             person, required=conn.app.state.settings.two_step_required
@@ -47,31 +33,19 @@ class SessionBackend(AuthenticationBackend):
         return AuthCredentials(scopes), person  # type: ignore[return-value]
 
 
-def start_session(session: dict, person: Person, now: datetime, *, two_step: bool = False) -> None:
-    """Sign in: a fresh session (new CSRF token) so an attacker cannot fix one in advance.
-    `two_step` says the person also gave their authenticator's code."""
-    session.clear()
-    session[SESSION_PERSON] = person.id
-    session[SESSION_AUTH_VERSION] = person.auth_version
-    session[SESSION_STARTED] = int(now.timestamp())
-    if two_step:
-        session[SESSION_TWO_STEP] = True
-
-
-def mark_two_step_passed(session: dict) -> None:
-    """The person turned two-step sign-in on in this session: it stays signed in."""
-    session[SESSION_TWO_STEP] = True
-
-
-# Between a right password and the authenticator's code: who, and where they were going.
+# Between a right password and the authenticator's code: who, and where they were going. Kept in
+# the visitor's cookie: nobody is signed in yet.
 SESSION_PENDING = "two_step_pending"
 PENDING_SECONDS = 300
 
 
-def begin_second_step(session: dict, person: Person, now: datetime, next_url: str) -> None:
-    """The password was right and the person uses two-step sign-in: not signed in yet."""
-    session.clear()
-    session[SESSION_PENDING] = {
+async def begin_second_step(
+    conn: HTTPConnection, person: Person, now: datetime, next_url: str
+) -> None:
+    """The password was right and the person uses two-step sign-in: not signed in yet (and no
+    longer signed in as anyone else in this browser)."""
+    await end_session(conn)
+    conn.session[SESSION_PENDING] = {
         "id": secrets.token_urlsafe(16),  # wrong codes are counted per pending sign-in
         "person": person.id,
         "auth_version": person.auth_version,

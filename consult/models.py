@@ -23,7 +23,8 @@ class Person(Model):
     organisation = fields.CharField(max_length=200, default="")
     sector = fields.CharEnumField(Sector, max_length=20, default=Sector.OTHER)
     country = fields.CharField(max_length=2, default="")
-    # Raised on every password change: sessions and reset links issued before it stop working.
+    # Raised on every password change: links (and half-done two-step sign-ins) issued before it
+    # stop working. Sessions end by their rows (SignInSession).
     auth_version = fields.IntField(default=1)
     # The zone the person reads times in: their daily digest comes at 08:00 here.
     time_zone = fields.CharField(max_length=64, default="Europe/London")
@@ -144,3 +145,30 @@ class RateLimitCounter(Model):
 
     class Meta:
         table = "rate_limit_counter"
+
+
+class SignInSession(Model):
+    """One signed-in browser. Its cookie holds a random id (256 bits) of which only the SHA-256 is
+    stored, so a copy of this table signs nobody in. Ending a session deletes its row: a copy of
+    the cookie taken before then finds nothing and is a visitor's."""
+
+    id = fields.BigIntField(primary_key=True)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "consult.Person", related_name="sign_in_sessions", on_delete=fields.CASCADE
+    )
+    # True when this session gave the authenticator's code (or turned two-step sign-in on).
+    two_step = fields.BooleanField(default=False)
+    user_agent = fields.CharField(max_length=200, default="")
+    # What the pages keep between requests: the CSRF token, notices, a receipt just given…
+    data: dict[str, Any] = fields.JSONField(default=dict)
+    created_at = fields.DatetimeField()
+    # Written at most once a minute (SEEN_EVERY in consult.accounts.sessions), not per request.
+    last_seen_at = fields.DatetimeField(db_index=True)
+
+    person_id: int
+
+    class Meta:
+        table = "sign_in_session"
+        ordering = ["-last_seen_at", "-id"]
+        indexes = (("person_id", "last_seen_at"),)

@@ -5,7 +5,8 @@ files) are deleted, and so are changes never submitted (draft revisions); its su
 that were not published are anonymised: the link to the person and the organisation's name go,
 from the response and every revision of it, the answers stay (they are the evidence the outcome
 rests on; sector and country stay for the statistics). Sent mail, which can hold a copy of someone's
-answers, is deleted SENT_MAIL_DAYS after it went; rate-limit counters once no window can use them.
+answers, is deleted SENT_MAIL_DAYS after it went; rate-limit counters once no window can use them;
+signed-in sessions (with their browser's user agent) once idle or past their absolute limit.
 Every step is idempotent, so a second run, or a run from a second scheduler, changes nothing.
 """
 
@@ -21,6 +22,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from config.settings import Settings
+from consult.accounts.sessions import Limits, forget_expired_sessions
 from consult.api.idempotency import forget_expired as forget_expired_keys
 from consult.audit import record_action
 from consult.calls.models import (
@@ -79,6 +81,10 @@ async def apply_retention(settings: Settings, *, now: datetime) -> RetentionRepo
     # An ended window is kept as long as the longest window, for backoff to remember it.
     await RateLimitCounter.filter(ends_at__lte=now - _longest_limit_window(settings)).delete()
     await forget_expired_keys(now)
+    limits = Limits.of(
+        idle_minutes=settings.session_idle_minutes, max_hours=settings.session_max_hours
+    )
+    await forget_expired_sessions(limits, now=now)
     report = RetentionReport(len(due), deleted, anonymised, mail)
     if due or mail:
         log.info("retention: %s", report)

@@ -52,6 +52,12 @@ account_routes: list[BaseRoute] = [
     ),
     Route("/account/signout", accounts.sign_out, methods=["POST"], name="account:signout"),
     Route(
+        "/account/signout/others",
+        accounts.sign_out_others,
+        methods=["POST"],
+        name="account:signout_others",
+    ),
+    Route(
         "/account/password/forgot",
         accounts.forgot_password,
         methods=GET_POST,

@@ -153,8 +153,9 @@ def environ_for_tests(
         "BASE_URL": "http://testserver",
         "SMTP_URL": mailbox.url,
         "SCHEDULER": "off",  # tests run scheduler passes themselves, with their own clock
-        # Tests move the clock by days while someone stays signed in; the absolute lifetime has
-        # its own test, which shortens it again.
+        # Tests move the clock by days while someone stays signed in; the idle and absolute
+        # limits (judged by the app's clock) have their own tests, which shorten them again.
+        "SESSION_IDLE_MINUTES": str(60 * 24 * 366),
         "SESSION_MAX_HOURS": str(24 * 366),
         # Most tests make organisers by changing a stakeholder's role; two-step sign-in and its
         # enforcement have their own tests (tests/consult/test_two_step.py), which turn it on.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from config.sessions import end_session
 from config.web import bind_form, notify, now, redirect, render, settings_of, signed_in_person
 from consult.accounts import privacy
 from consult.accounts.privacy import CannotDelete
@@ -61,7 +62,7 @@ async def delete_account(request: Request) -> Response:
             except CannotDelete as refused:
                 form.add_field_error("confirmation", str(refused))
             else:
-                request.session.clear()
+                await end_session(request)  # the others went with the account's rows
                 notify(request, "Your account has been deleted.")
                 return redirect(request, "home")
     return render(request, "accounts/delete.html", {"person": person, "form": form}, status=status)

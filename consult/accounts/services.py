@@ -22,6 +22,7 @@ from consult.accounts.passwords import (
     verify_password,
 )
 from consult.accounts.ratelimit import Limit, claim, claim_all, forget, give_back
+from consult.accounts.sessions import end_sessions
 from consult.accounts.tokens import (
     LinkClaims,
     LinkInvalid,
@@ -162,13 +163,16 @@ async def count_sign_up_attempt(*, address: str, email: str, limit: Limit, now: 
 
 
 async def set_password(person: Person, new_password: str) -> None:
-    """Change the password and end every other session and outstanding reset link."""
+    """Change the password and end every session and outstanding reset link (a page that keeps
+    its person signed in starts a new session)."""
     problem = password_problem(new_password, email=person.email)
     if problem:
         raise FieldProblem("password", problem)
     person.password_hash = await hash_password(new_password)
     person.auth_version += 1
-    await person.save(update_fields=["password_hash", "auth_version", "updated_at"])
+    async with in_transaction():
+        await person.save(update_fields=["password_hash", "auth_version", "updated_at"])
+        await end_sessions(person)
 
 
 async def change_password(person: Person, current_password: str, new_password: str) -> None:
@@ -243,7 +247,8 @@ async def turn_off_mail(person: Person, choice: MailChoice) -> bool:
 
 
 async def change_role(actor: Person, person: Person, role: Role) -> bool:
-    """An admin gives `person` a role; False when nothing changed. Admins cannot demote themselves."""
+    """An admin gives `person` a role, ending their sessions; False when nothing changed. Admins
+    cannot demote themselves."""
     if not actor.is_admin:
         raise PermissionError("Only an admin may change roles.")
     if person.id == actor.id and role != Role.ADMIN:
@@ -254,6 +259,7 @@ async def change_role(actor: Person, person: Person, role: Role) -> bool:
     async with in_transaction():
         person.role = role
         await person.save(update_fields=["role", "updated_at"])
+        await end_sessions(person)  # what they may do changed: they sign in again
         await record_action(
             actor, "person.role_changed", person, {"from": str(previous), "to": str(role)}
         )

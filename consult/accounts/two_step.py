@@ -22,6 +22,7 @@ from consult.accounts import totp
 from consult.accounts.passwords import verify_password
 from consult.accounts.ratelimit import Limit, claim_all, forget, give_back
 from consult.accounts.sealing import seal, unseal
+from consult.accounts.sessions import end_sessions
 from consult.audit import record_action
 from consult.models import Person, RecoveryCode
 from consult.vocabulary import Role
@@ -76,7 +77,8 @@ def reopen_enrolment(secret_key: str, person: Person, sealed: object) -> Enrolme
 async def turn_on(
     secret_key: str, person: Person, enrolment: Enrolment, code: str, *, now: datetime
 ) -> list[str]:
-    """Keep the key once the person typed its current code; returns their new recovery codes."""
+    """Keep the key once the person typed its current code, ending the person's sessions (they
+    gave only the password); returns their new recovery codes."""
     step = totp.matching_step(enrolment.key, code, now)
     if step is None:
         raise WrongCode
@@ -88,6 +90,7 @@ async def turn_on(
             update_fields=["two_step_key", "two_step_since", "two_step_last_step", "updated_at"]
         )
         codes = await _replace_recovery_codes(person, now)
+        await end_sessions(person)  # the page starts a new session that gave the code
         await record_action(person, "person.two_step_on", person)
     return codes
 
@@ -106,7 +109,8 @@ async def turn_off_for(person: Person, *, actor: Person | None, via: str) -> Non
 
 
 async def _forget(person: Person, actor: Person | None, detail: dict[str, str]) -> None:
-    """Forget the key and the recovery codes, and say who did it in the audit log."""
+    """Forget the key and the recovery codes, end the person's sessions, and say who did it in
+    the audit log."""
     async with in_transaction():
         person.two_step_key = None
         person.two_step_since = None
@@ -115,6 +119,7 @@ async def _forget(person: Person, actor: Person | None, detail: dict[str, str]) 
             update_fields=["two_step_key", "two_step_since", "two_step_last_step", "updated_at"]
         )
         await RecoveryCode.filter(person_id=person.id).delete()
+        await end_sessions(person)
         await record_action(actor, "person.two_step_off", person, detail)
 
 

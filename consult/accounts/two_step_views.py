@@ -8,7 +8,8 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from config.auth import SESSION_PENDING, mark_two_step_passed, pending_second_step, start_session
+from config.auth import SESSION_PENDING, pending_second_step
+from config.sessions import start_session
 from config.web import (
     bind_form,
     notify,
@@ -74,8 +75,8 @@ async def set_up(request: Request) -> Response:
         except WrongCode:
             form.add_field_error("code", WRONG_APP_CODE)
         else:
-            request.session.pop(SESSION_ENROLMENT, None)
-            mark_two_step_passed(request.session)
+            # turn_on ended every session of the person: this one carries on in a new one.
+            await start_session(request, person, two_step=True)
             return render(
                 request,
                 "accounts/two_step_codes.html",
@@ -154,6 +155,7 @@ async def turn_off(request: Request) -> Response:
         except WrongCode:
             form.add_field_error("password", "Your password is not right.")
         else:
+            await start_session(request, person)  # turn_off ended every session, this one too
             notify(request, "Two-step sign-in is off. Your recovery codes no longer work.")
             return redirect(request, "account:home")
     required = settings_of(request).two_step_required and person.role in two_step.REQUIRED_OF
@@ -198,7 +200,7 @@ async def sign_in_code(request: Request) -> Response:
             form.add_field_error("code", WRONG_CODE)
         else:
             next_url = safe_next(pending.get("next"), request.url_for("account:home").path)
-            start_session(request.session, person, moment, two_step=True)
+            await start_session(request, person, two_step=True)
             if used == "recovery":
                 left = await two_step.recovery_codes_left(person)
                 notify(

@@ -11,7 +11,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from config.auth import begin_second_step, start_session
+from config.auth import begin_second_step
+from config.sessions import current_sign_in, end_session, limits_of, start_session
 from config.web import (
     bind_form,
     client_address,
@@ -25,7 +26,7 @@ from config.web import (
     signed_in_person,
     too_many,
 )
-from consult.accounts import services
+from consult.accounts import services, sessions
 from consult.accounts.emails import password_reset_mail, verification_mail
 from consult.accounts.ratelimit import RateLimited
 from consult.accounts.services import FieldProblem, ProfileDetails
@@ -106,7 +107,7 @@ async def sign_up(request: Request) -> Response:
         except FieldProblem as problem:
             form.add_field_error(problem.field, problem.message)
         else:
-            start_session(request.session, person, now(request))
+            await start_session(request, person)
             request.session["mail_failed"] = not await _send_link(request, person, "verify-email")
             return redirect(request, "account:check_email")
     status = 400 if request.method == "POST" else 200
@@ -192,10 +193,10 @@ async def sign_in(request: Request) -> Response:
         except RateLimited as exc:
             return too_many(request, "accounts/signin.html", {"form": form}, exc)
         if person is not None and person.uses_two_step:
-            begin_second_step(request.session, person, now(request), next_url)
+            await begin_second_step(request, person, now(request), next_url)
             return redirect(request, "account:signin_code")
         if person is not None:
-            start_session(request.session, person, now(request))
+            await start_session(request, person)
             return RedirectResponse(next_url, status_code=303)
         form.add_field_error("email", "The email address or password is not right.")
     status = 400 if request.method == "POST" else 200
@@ -204,7 +205,7 @@ async def sign_in(request: Request) -> Response:
 
 async def sign_out(request: Request) -> Response:
     await bind_form(request, ConfirmForm)
-    request.session.clear()
+    await end_session(request)
     notify(request, "You have signed out.")
     return redirect(request, "home")
 
@@ -242,7 +243,7 @@ async def reset_password(request: Request) -> Response:
         except FieldProblem as problem:
             form.add_field_error(problem.field, problem.message)
         else:
-            request.session.clear()
+            await end_session(request)  # the reset ended the person's sessions; this one too
             notify(request, "Your password has been changed. Sign in with your new password.")
             return redirect(request, "account:signin")
     status = 400 if request.method == "POST" else 200
@@ -251,7 +252,26 @@ async def reset_password(request: Request) -> Response:
 
 async def account_home(request: Request) -> Response:
     person = signed_in_person(request)
-    return render(request, "accounts/home.html", {"person": person})
+    signed_in = await sessions.sessions_of(person, limits_of(request), now=now(request))
+    this = current_sign_in(request)
+    context = {
+        "person": person,
+        "sign_ins": signed_in,
+        "this_sign_in": this.row.id if this else None,
+        "browser_of": sessions.browser_of,
+        "sign_out_others_form": ConfirmForm(meta={"csrf_context": request.session}),
+    }
+    return render(request, "accounts/home.html", context)
+
+
+async def sign_out_others(request: Request) -> Response:
+    """End every session of the signed-in person but this one."""
+    person = signed_in_person(request)
+    await bind_form(request, ConfirmForm)
+    this = current_sign_in(request)
+    ended = await sessions.end_sessions(person, keep=this.row.id if this else None)
+    notify(request, f"You have signed out of {ended} other session{'' if ended == 1 else 's'}.")
+    return redirect(request, "account:home")
 
 
 async def profile(request: Request) -> Response:
@@ -323,8 +343,9 @@ async def change_password(request: Request) -> Response:
         except FieldProblem as problem:
             form.add_field_error(problem.field, problem.message)
         else:
-            # Keep this session (it gave the second step too, if any); the others have ended.
-            start_session(request.session, person, now(request), two_step=person.uses_two_step)
+            # Every session has ended; this browser carries on in a new one (which gave the
+            # second step too, if any, or it would not have got here).
+            await start_session(request, person, two_step=person.uses_two_step)
             notify(request, "Your password has been changed. Other devices have been signed out.")
             return redirect(request, "account:home")
     status = 400 if request.method == "POST" else 200

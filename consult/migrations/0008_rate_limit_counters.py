@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('consult', '0006_two_step_sign_in')]
+    dependencies = [('consult', '0007_response_revisions')]
 
     initial = False
 

@@ -244,7 +244,9 @@ async def test_pasted_text_is_redacted_and_the_public_sees_redacted_in_its_place
     assert public_column(shown, answer.question_id) == expected  # type: ignore[attr-defined]
     # The organiser who signed up through organiser_of() is called Ada Lovelace.
     assert table_rows(shown) == [["07700 900123", "phone number", "Ada Lovelace", "Remove"]]
-    assert await audit_actions() == [(rosalind.id, "answer.redacted", "revision_answer", str(answer.id))]
+    assert await audit_actions() == [
+        (rosalind.id, "answer.redacted", "revision_answer", str(answer.id))
+    ]
 
     await post_form(
         client, path(response, "/publication"), {"decision": "published"}, form_page=path(response)
