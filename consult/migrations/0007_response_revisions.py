@@ -6,7 +6,7 @@ from consult.vocabulary import Sector
 from json import dumps, loads
 from tortoise.fields.base import OnDelete
 from tortoise import fields
-from consult.responses.revision_backfill import RepointRedactions, backfill_revisions, forget_revisions
+from consult.responses.revision_backfill import DropSubmitToken, RepointRedactions, backfill_revisions, forget_revisions
 
 class Migration(migrations.Migration):
     dependencies = [('consult', '0006_two_step_sign_in')]
@@ -77,7 +77,7 @@ class Migration(migrations.Migration):
             name='unsubmitted_changes',
             field=fields.BooleanField(default=False, db_default=False),
         ),
-        ops.RemoveField(
+        DropSubmitToken(
             model_name='Response',
             name='submit_token',
         ),

@@ -120,3 +120,18 @@ class RepointRedactions(ops.AlterField):
             "ALTER TABLE redaction ADD CONSTRAINT fk_redaction_revision_answer "
             "FOREIGN KEY (answer_id) REFERENCES revision_answer (id) ON DELETE CASCADE"
         )
+
+
+class DropSubmitToken(ops.RemoveField):
+    """`response.submit_token` goes: submitting now claims (revision, edits) instead.
+
+    Tortoise's RemoveField rebuilds the table on SQLite and loses its UNIQUE (call_id,
+    respondent_id) on the way; both engines drop a column in place (SQLite since 3.35)."""
+
+    async def database_forward(
+        self, app_label: str, old_state: Any, new_state: Any, state_editor: Any = None
+    ) -> None:
+        if state_editor:
+            await state_editor.client.execute_script(
+                'ALTER TABLE "response" DROP COLUMN "submit_token"'
+            )

@@ -167,8 +167,11 @@ async def _draft_revision(response: Response) -> ResponseRevision | None:
 
 async def _editable(response: Response) -> ResponseRevision | None:
     """Where a change goes (call inside a transaction): None for a response never submitted (it is
-    its own draft), else its draft revision, made from the latest submitted one when first needed."""
-    current = await Response.get(id=response.id)
+    its own draft), else its draft revision, made from the latest submitted one when first needed.
+
+    The response row is locked first (PostgreSQL; SQLite writes one at a time anyway), so every
+    change to one response takes its locks in the same order and concurrent ones queue."""
+    current = await Response.select_for_update().get(id=response.id)
     if current.revision == 0:
         return None
     draft = await _draft_revision(current)
