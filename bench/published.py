@@ -134,6 +134,25 @@ async def create_call() -> dict[QuestionKind, int]:
     return ids
 
 
+REVISIONS = """
+INSERT INTO response_revision (response_id, number, submitted_at, respondent_type,
+    organisation_name, sector, country, consent, publication)
+SELECT id, revision, submitted_at, respondent_type, organisation_name, sector, country, consent,
+    publication
+FROM response WHERE id = ANY($1::int[])
+"""
+REVISION_ANSWERS = """
+INSERT INTO revision_answer (revision_id, question_id, text, choices, scale, sensitive, file_ids)
+SELECT r.id, a.question_id, a.text, a.choices, a.scale, a.sensitive, '[]'::jsonb
+FROM answer a JOIN response_revision r ON r.response_id = a.response_id
+WHERE a.response_id = ANY($1::int[])
+"""
+POINTERS = """
+UPDATE response SET latest_revision_id = r.id, published_revision_id = r.id
+FROM response_revision r WHERE r.response_id = response.id AND response.id = ANY($1::int[])
+"""
+
+
 async def fill(
     database_url: str, questions: dict[QuestionKind, int], start: int, count: int
 ) -> None:
@@ -223,6 +242,11 @@ async def fill(
                 ],
                 records=[(*answer, False, now, now) for answer in answers],
             )
+            # What a submission and a moderator's decision leave: revision 1, published.
+            batch_ids = [ids[f"QC-BENCH-{n:08d}"] for n in numbers]
+            await connection.execute(REVISIONS, batch_ids)
+            await connection.execute(REVISION_ANSWERS, batch_ids)
+            await connection.execute(POINTERS, batch_ids)
             await connection.copy_records_to_table(
                 "response_search",
                 columns=["response_id", "call_id", "body"],

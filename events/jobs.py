@@ -9,18 +9,15 @@ days sends "closes in 24 hours", not both reminders).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tortoise.expressions import Q
 
 from consult.calls.models import CallState, Response, ResponseStatus
-from events.feeds import invitation_entry
-from events.ical import Attendee
-from events.itip import calendar_attachment, cancellation, invitation, organizer_for
+from events.invitation_mail import write_invitations, write_promotions
 from events.messages import Site, compose
 from events.models import (
-    Notification,
     Recurrence,
     Registration,
     RegistrationStatus,
@@ -141,30 +138,11 @@ async def session_reminders(site: Site, *, now: datetime) -> int:
 
 async def waitlist_promotions(site: Site, *, now: datetime) -> int:
     """A message to each person moved off a waitlist, once per promotion."""
-    report = JobReport()
     # A week back is ample for a run that comes late; older promotions were written long ago.
     promoted = await Registration.filter(
         status=RegistrationStatus.REGISTERED, promoted_at__gte=now - timedelta(days=7)
     ).select_related("session", "person")
-    for registration in promoted:
-        assert registration.promoted_at is not None
-        mail = compose(
-            site,
-            "waitlist_promoted",
-            registration.person,
-            f"You have a place: {registration.session.title}",
-            kind="waitlist_promoted",
-            session=registration.session,
-            link=site.url(f"/sessions/{registration.session.slug}"),
-        )
-        key = f"promoted:registration-{registration.id}:{registration.promoted_at.isoformat()}"
-        report.add(
-            await enqueue(
-                key, "waitlist_promoted", mail, due_at=now, person_id=registration.person_id
-            )
-            is not None
-        )
-    return report.written
+    return await write_promotions(site, promoted, now=now)
 
 
 async def invitations(site: Site, *, now: datetime) -> int:
@@ -173,8 +151,6 @@ async def invitations(site: Site, *, now: datetime) -> int:
     A first registration, and every change of time or place (which raises SEQUENCE), gives a new
     key and so a new METHOD:REQUEST; a cancelled session or place gives one METHOD:CANCEL.
     """
-    report = JobReport()
-    organizer = organizer_for(site.settings.mail_from)
     places = await Registration.filter(
         Q(status=RegistrationStatus.REGISTERED)
         | Q(status=RegistrationStatus.CANCELLED, cancelled_at__gte=now - timedelta(days=7)),
@@ -185,62 +161,13 @@ async def invitations(site: Site, *, now: datetime) -> int:
             session__cancelled_at__gte=now - timedelta(days=30),
         ),
     ).select_related("session", "person")
-    if not places:
-        return 0
-    keys = {p.id: invitation_key(p) for p in places}
-    existing = set(
-        await Notification.filter(key__in=list(keys.values())).values_list("key", flat=True)
-    )
     sessions = {
         s.id: s
         for s in await Session.filter(id__in={p.session_id for p in places}).prefetch_related(
             "overrides", "topics"
         )
     }
-    for place in places:
-        if keys[place.id] in existing:
-            continue
-        session = sessions[place.session_id]
-        entry = invitation_entry(session, site.settings, place.occurrence_key)
-        attendee = Attendee(place.person.email, place.person.display_name)
-        cancelled = session.is_cancelled or place.status == RegistrationStatus.CANCELLED
-        body = (
-            cancellation(entry, organizer, attendee)
-            if cancelled
-            else invitation(entry, organizer, attendee)
-        )
-        kind = "session_cancelled" if cancelled else "session_invitation"
-        if not wants(place.person.mail_opt_outs, kind):
-            continue
-        subject = (
-            f"Cancelled: {session.title}"
-            if cancelled
-            else f"{'Updated: ' if session.sequence else ''}Invitation: {session.title}"
-        )
-        mail = compose(
-            site,
-            "session_invitation",
-            place.person,
-            subject,
-            kind=kind,
-            session=session,
-            cancelled=cancelled,
-            place_cancelled=place.status == RegistrationStatus.CANCELLED,
-            link=site.url(f"/sessions/{session.slug}"),
-        )
-        mail = replace(mail, attachments=(calendar_attachment(body),))
-        report.add(
-            await enqueue(keys[place.id], kind, mail, due_at=now, person_id=place.person_id)
-            is not None
-        )
-    return report.written
-
-
-def invitation_key(place: Registration) -> str:
-    """The outbox key of the invitation (or cancellation) `place` should hold now."""
-    if place.session.is_cancelled or place.status == RegistrationStatus.CANCELLED:
-        return f"cancellation:registration-{place.id}"
-    return f"invitation:registration-{place.id}:seq{place.session.sequence}"
+    return await write_invitations(site, places, sessions, now=now)
 
 
 async def write_due_messages(site: Site, *, now: datetime) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from jinja2 import Environment
+from starlette.requests import HTTPConnection
 
 from config.settings import Settings
 from consult.models import Person
@@ -21,6 +22,11 @@ class Site:
 
     def url(self, path: str) -> str:
         return self.settings.url_for_path(path)
+
+    @classmethod
+    def of(cls, request: HTTPConnection) -> Site:
+        """The site a request runs in: its settings and mail templates."""
+        return cls(request.app.state.settings, request.app.state.templates.env)
 
 
 def compose(

@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
 
 from consult.models import Person
 from events.mail import Attachment, MailSettings, OutgoingMail, send_mail
@@ -36,28 +37,34 @@ class DispatchReport:
 async def enqueue(
     key: str, kind: str, mail: OutgoingMail, *, due_at: datetime, person_id: int | None = None
 ) -> Notification | None:
-    """Write the message unless one with this key exists; None when it already did."""
+    """Write the message unless one with this key exists; None when it already did.
+
+    Call it inside the transaction of the change the message reports, so that both commit or
+    neither does. The insert runs in a savepoint: a key already taken (by a scheduler's job on
+    another process) must not abort the caller's transaction on PostgreSQL.
+    """
     try:
-        return await Notification.create(
-            key=key[:255],
-            kind=kind,
-            person_id=person_id,
-            recipient=mail.to,
-            subject=mail.subject,
-            text=mail.text,
-            html=mail.html or "",
-            headers=dict(mail.headers),
-            attachments=[
-                {
-                    "filename": a.filename,
-                    "content_type": a.content_type,
-                    "params": dict(a.params),
-                    "data": base64.b64encode(a.data).decode(),
-                }
-                for a in mail.attachments
-            ],
-            due_at=due_at,
-        )
+        async with in_transaction():
+            return await Notification.create(
+                key=key[:255],
+                kind=kind,
+                person_id=person_id,
+                recipient=mail.to,
+                subject=mail.subject,
+                text=mail.text,
+                html=mail.html or "",
+                headers=dict(mail.headers),
+                attachments=[
+                    {
+                        "filename": a.filename,
+                        "content_type": a.content_type,
+                        "params": dict(a.params),
+                        "data": base64.b64encode(a.data).decode(),
+                    }
+                    for a in mail.attachments
+                ],
+                due_at=due_at,
+            )
     except IntegrityError:
         return None
 

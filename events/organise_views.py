@@ -24,6 +24,7 @@ from consult.permissions import Action, may
 from consult.queries import topics_in_order
 from events import sessions as services
 from events.attendees import attendees_csv, attendees_of
+from events.messages import Site
 from events.models import Session, occurrence_key
 from events.queries import session_occurrences
 from events.recurrence import Occurrence
@@ -146,7 +147,11 @@ async def session_edit(request: Request) -> Response:
         try:
             with _refusals():
                 await services.update_session(
-                    person, session, form.details(slug=session.slug), now=now(request)
+                    person,
+                    session,
+                    form.details(slug=session.slug),
+                    now=now(request),
+                    site=Site.of(request),
                 )
         except FieldProblem as problem:
             form.add_field_error(problem.field, problem.message)
@@ -179,7 +184,7 @@ async def session_cancel(request: Request) -> Response:
     if request.method == "GET":
         _changeable(session)
         return render(request, "organise/sessions/cancel.html", {"session": session})
-    if await services.cancel_session(person, session, now=now(request)):
+    if await services.cancel_session(person, session, now=now(request), site=Site.of(request)):
         notify(request, f"“{session.title}” is cancelled.")
     return redirect(request, "organise_sessions:overview", slug=session.slug)
 
@@ -191,7 +196,7 @@ async def occurrence_cancel(request: Request) -> Response:
     try:
         with _refusals():
             cancelled = await services.cancel_occurrence(
-                person, session, occurrence.original_start, now=now(request)
+                person, session, occurrence.original_start, now=now(request), site=Site.of(request)
             )
     except FieldProblem as problem:
         return await _overview(request, session, problems=[(problem.field, problem.message)])
@@ -218,6 +223,7 @@ async def occurrence_move(request: Request) -> Response:
                     occurrence.original_start,
                     form.new_start(),
                     now=now(request),
+                    site=Site.of(request),
                 )
         except FieldProblem as problem:
             form.add_field_error(

@@ -26,6 +26,8 @@ from tortoise.transactions import in_transaction
 
 from consult.models import Person
 from consult.permissions import Action, may
+from events.invitation_mail import write_for_places
+from events.messages import Site
 from events.models import (
     WHOLE_SERIES,
     OccurrenceOverride,
@@ -202,7 +204,7 @@ def _check_not_holding(mine: dict[str, Registration], key: str) -> None:
 
 async def _release_single_dates(
     session: Session, person_id: int, keys: Collection[str], now: datetime
-) -> None:
+) -> list[int]:
     """Cancel the person's entries for single open dates: their whole-series place covers them.
 
     Callers have counted the single places as passing to the whole-series one (`leaving`).
@@ -210,16 +212,24 @@ async def _release_single_dates(
     entries = await Registration.filter(
         session_id=session.id, person_id=person_id, status__in=ACTIVE
     ).exclude(occurrence_key=WHOLE_SERIES)
+    released = []
     for entry in entries:
         if entry.occurrence_key not in keys:
             continue  # a date already past stays on record as it was
         entry.status = RegistrationStatus.CANCELLED
         entry.cancelled_at = now
         await entry.save()
+        released.append(entry.id)
+    return released
 
 
 async def register(
-    session: Session, person: Person, key: str = WHOLE_SERIES, *, now: datetime
+    session: Session,
+    person: Person,
+    key: str = WHOLE_SERIES,
+    *,
+    now: datetime,
+    site: Site | None = None,
 ) -> Registration:
     """A place for `person` (REGISTERED) when one is free, else a WAITLISTED entry.
 
@@ -258,8 +268,11 @@ async def register(
                 status=RegistrationStatus.REGISTERED if fits else RegistrationStatus.WAITLISTED,
             )
             await registration.save()
+            released = []
             if fits and not key and locked.is_recurring:
-                await _release_single_dates(locked, person.id, occupancy.open_keys, now)
+                released = await _release_single_dates(locked, person.id, occupancy.open_keys, now)
+            # The invitation (and a CANCEL for dates the series place now covers) commit with it.
+            await write_for_places(site, locked.id, [registration.id, *released], now=now)
     except IntegrityError:  # the same person's parallel request got there first
         raise AlreadyRegistered("You are already registered.") from None
     return registration
@@ -273,7 +286,12 @@ class Cancellation:
 
 
 async def cancel_registration(
-    session: Session, person: Person, key: str = WHOLE_SERIES, *, now: datetime
+    session: Session,
+    person: Person,
+    key: str = WHOLE_SERIES,
+    *,
+    now: datetime,
+    site: Site | None = None,
 ) -> Cancellation:
     """Cancel the person's place or waitlist entry; a freed place goes to the waitlist in order."""
     async with in_transaction():
@@ -288,13 +306,22 @@ async def cancel_registration(
         registration.cancelled_at = now
         await registration.save()
         promoted = await _fill(locked, now) if freed else []
+        # The CANCEL, and the promoted people's invitations and notes, commit with it.
+        await write_for_places(
+            site, locked.id, [registration.id, *(p.id for p in promoted)], now=now
+        )
     return Cancellation(registration, freed, promoted)
 
 
-async def fill_free_places(session: Session, *, now: datetime) -> list[Registration]:
-    """Give free places (after a cancellation or a larger capacity) to the waitlist, in order."""
+async def fill_free_places(
+    session: Session, *, now: datetime, site: Site | None = None
+) -> list[Registration]:
+    """Give free places (after a cancellation or a larger capacity) to the waitlist, in order;
+    their invitations and "you have a place" messages commit with them."""
     async with in_transaction():
-        return await _fill(await _lock(session.id), now)
+        promoted = await _fill(await _lock(session.id), now)
+        await write_for_places(site, session.id, [p.id for p in promoted], now=now)
+    return promoted
 
 
 async def _fill(session: Session, now: datetime) -> list[Registration]:

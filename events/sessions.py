@@ -30,6 +30,8 @@ from consult.audit import record_action
 from consult.calls.models import Call
 from consult.calls.services import SLUG_PATTERN, SLUG_TAKEN
 from consult.models import Person, Topic
+from events.invitation_mail import write_for_session
+from events.messages import Site
 from events.models import (
     OccurrenceOverride,
     Recurrence,
@@ -246,7 +248,12 @@ async def create_session(actor: Person, details: SessionDetails, *, now: datetim
 
 
 async def update_session(
-    actor: Person, session: Session, details: SessionDetails, *, now: datetime
+    actor: Person,
+    session: Session,
+    details: SessionDetails,
+    *,
+    now: datetime,
+    site: Site | None = None,
 ) -> list[str]:
     """Save the session's fields under the creation rules; returns the names of changed fields.
 
@@ -278,7 +285,7 @@ async def update_session(
                 await session.topics.add(*topics)
         dropped = await _drop_stray_overrides(session) if TIME_FIELDS.intersection(changed) else 0
         if reschedules:
-            await _raise_sequence(session)
+            await _raise_sequence(session, site, now)
         names = [*changed, "topics"] if topics_changed else changed
         detail: dict[str, Any] = {"changed": names, "sequence": session.sequence}
         if dropped:
@@ -286,11 +293,13 @@ async def update_session(
         await record_action(actor, "session.updated", session, detail)
     if "capacity" in changed:
         # More places (or none limiting): the waitlist moves up, in order.
-        await fill_free_places(session, now=now)
+        await fill_free_places(session, now=now, site=site)
     return names
 
 
-async def cancel_session(actor: Person, session: Session, *, now: datetime) -> bool:
+async def cancel_session(
+    actor: Person, session: Session, *, now: datetime, site: Site | None = None
+) -> bool:
     """Mark the session cancelled at `now` and raise SEQUENCE; False if it already was."""
     async with in_transaction():
         # Compare-and-set, so two clicks cancel (and audit) once.
@@ -301,7 +310,7 @@ async def cancel_session(actor: Person, session: Session, *, now: datetime) -> b
             return False
         session.status, session.cancelled_at = SessionStatus.CANCELLED, now
         await session.save(update_fields=["updated_at"])
-        await _raise_sequence(session)
+        await _raise_sequence(session, site, now)
         await record_action(
             actor,
             "session.cancelled",
@@ -315,7 +324,12 @@ async def cancel_session(actor: Person, session: Session, *, now: datetime) -> b
 
 
 async def cancel_occurrence(
-    actor: Person, session: Session, original_start: datetime, *, now: datetime
+    actor: Person,
+    session: Session,
+    original_start: datetime,
+    *,
+    now: datetime,
+    site: Site | None = None,
 ) -> bool:
     """Cancel one coming occurrence of a series and raise SEQUENCE; False if it already was."""
     key = occurrence_key(original_start)
@@ -330,7 +344,7 @@ async def cancel_occurrence(
             session=session, original_start=original_start, cancelled=True
         )
         await session.save(update_fields=["updated_at"])
-        await _raise_sequence(session)
+        await _raise_sequence(session, site, now)
         await record_action(
             actor,
             "occurrence.cancelled",
@@ -341,7 +355,13 @@ async def cancel_occurrence(
 
 
 async def move_occurrence(
-    actor: Person, session: Session, original_start: datetime, starts_at: datetime, *, now: datetime
+    actor: Person,
+    session: Session,
+    original_start: datetime,
+    starts_at: datetime,
+    *,
+    now: datetime,
+    site: Site | None = None,
 ) -> bool:
     """Move one coming occurrence to a future start, keeping its length; False if already there.
 
@@ -365,7 +385,7 @@ async def move_occurrence(
                 session=session, original_start=original_start, starts_at=starts_at, ends_at=ends_at
             )
         await session.save(update_fields=["updated_at"])
-        await _raise_sequence(session)
+        await _raise_sequence(session, site, now)
         await record_action(
             actor,
             "occurrence.moved",
@@ -404,10 +424,13 @@ async def _lock(session: Session) -> Session:
     return await Session.select_for_update().get(id=session.id)
 
 
-async def _raise_sequence(session: Session) -> None:
+async def _raise_sequence(session: Session, site: Site | None, now: datetime) -> None:
+    """One change of time, place or status: SEQUENCE goes up and, in the same transaction,
+    every registered person's new invitation (or cancellation) is written to the outbox."""
     # In the database, not from the copy in memory, so two changes at once both count.
     await Session.filter(id=session.id).update(sequence=F("sequence") + 1)
     await session.refresh_from_db(fields=["sequence"])
+    await write_for_session(site, session.id, now=now)
 
 
 async def _drop_stray_overrides(session: Session) -> int:

@@ -32,6 +32,7 @@ from events.links import (
     short_details,
     subscribe_links,
 )
+from events.messages import Site
 from events.models import WHOLE_SERIES, Registration, RegistrationStatus, Session
 from events.registrations import AlreadyRegistered, RegistrationRefused, SessionView
 from events.tokens import calendar_token_for, rotate_calendar_token
@@ -181,7 +182,11 @@ async def register(request: Request) -> Response:
     form, session, person = await _registrant(request)
     try:
         entry = await registrations.register(
-            session, person, form.occurrence.data or WHOLE_SERIES, now=now(request)
+            session,
+            person,
+            form.occurrence.data or WHOLE_SERIES,
+            now=now(request),
+            site=Site.of(request),
         )
     except AlreadyRegistered as refusal:
         notify(request, refusal.message)
@@ -195,7 +200,11 @@ async def register(request: Request) -> Response:
 async def cancel(request: Request) -> Response:
     form, session, person = await _registrant(request)
     outcome = await registrations.cancel_registration(
-        session, person, form.occurrence.data or WHOLE_SERIES, now=now(request)
+        session,
+        person,
+        form.occurrence.data or WHOLE_SERIES,
+        now=now(request),
+        site=Site.of(request),
     )
     if outcome.registration is None:
         notify(request, "You had no registration to cancel.")

@@ -32,6 +32,21 @@ def serve_app(
 ) -> Iterator[str]:
     """`uvicorn config.asgi:app` in its own process on a free port (after `consult demo` when
     `demo`), yielding its base URL; stopped on exit."""
+    for base_url, _server in serve_app_process(
+        database_url, tmp_path, mailbox, demo=demo, environment=environment
+    ):
+        yield base_url
+
+
+def serve_app_process(
+    database_url: str,
+    tmp_path: Path,
+    mailbox: Mailbox,
+    *,
+    demo: bool,
+    environment: dict[str, str] | None = None,
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`serve_app`, yielding the server's process too (for tests that kill it)."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = {
@@ -84,7 +99,7 @@ def serve_app(
             if server.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"server did not start: {(tmp_path / 'server.log').read_text()}")
             time.sleep(0.1)
-        yield base_url
+        yield base_url, server
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -43,6 +43,7 @@ from consult.responses.revisions import revision_answers
 from consult.retention import UNKEPT, discard_files, files_of_unkept_responses
 from consult.uploads import upload_path
 from consult.vocabulary import Role
+from events.messages import Site
 from events.models import Notification, Registration, RegistrationStatus, Session
 from events.registrations import fill_free_places
 
@@ -256,7 +257,13 @@ class Erasure:
 
 
 async def delete_account(
-    person: Person, password: str, confirmation: str, *, upload_dir: Path, now: datetime
+    person: Person,
+    password: str,
+    confirmation: str,
+    *,
+    upload_dir: Path,
+    now: datetime,
+    site: Site | None = None,
 ) -> Erasure:
     """Erase the account as the privacy notice says; FieldProblem when not confirmed."""
     if not await verify_password(person.password_hash, password):
@@ -296,6 +303,6 @@ async def delete_account(
     for response_id in kept:
         await refresh_public_text(response_id)
     for session in await Session.filter(id__in=set(places)):
-        await fill_free_places(session, now=now)
+        await fill_free_places(session, now=now, site=site)
     discard_files(upload_dir, stale_files)
     return Erasure(deleted, len(kept), len(places))

@@ -10,6 +10,7 @@ from config.web import bind_form, notify, now, redirect, render, settings_of, si
 from consult.accounts import privacy
 from consult.accounts.privacy import CannotDelete
 from consult.accounts.services import FieldProblem
+from events.messages import Site
 from forms.privacy import DeleteAccountForm
 
 
@@ -56,6 +57,7 @@ async def delete_account(request: Request) -> Response:
                     form.confirmation.data or "",
                     upload_dir=settings_of(request).upload_dir,
                     now=now(request),
+                    site=Site.of(request),
                 )
             except FieldProblem as problem:
                 form.add_field_error(problem.field, problem.message)

@@ -6,9 +6,9 @@ the form field, so the view can show them beside the field.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -33,6 +33,9 @@ from consult.accounts.tokens import (
 from consult.audit import record_action
 from consult.models import Person
 from consult.vocabulary import Role, Sector
+from events.mail import OutgoingMail
+from events.models import Notification
+from events.notify import enqueue
 from events.preferences import MailChoice, choices_for, opt_outs_after, read_unsubscribe_token
 from events.timezones import zone_choices
 
@@ -66,25 +69,53 @@ async def sign_up(
     email: str, password: str, details: ProfileDetails, *, role: Role = Role.STAKEHOLDER
 ) -> Person:
     """Create an unverified account; the email address is unique whatever its case."""
+    person, _mail = await create_account(email, password, details, role=role)
+    return person
+
+
+async def create_account(
+    email: str,
+    password: str,
+    details: ProfileDetails,
+    *,
+    role: Role = Role.STAKEHOLDER,
+    verification: Callable[[Person], OutgoingMail] | None = None,
+    now: datetime | None = None,
+) -> tuple[Person, Notification | None]:
+    """`sign_up`, and with `verification` the mail it composes for the new person (the link that
+    confirms the address) written to the outbox in the same transaction as the account: an
+    account never exists without its link on the way. Send it with `events.notify.send_one`."""
     email = normalise_email(email)
     problem = password_problem(password, email=email)
     if problem:
         raise FieldProblem("password", problem)
     if await Person.exists(email=email):
         raise FieldProblem("email", _email_taken_message())
+    password_hash = await hash_password(password)
     try:
-        return await Person.create(
-            email=email,
-            password_hash=await hash_password(password),
-            role=role,
-            display_name=details.display_name,
-            organisation=details.organisation,
-            sector=details.sector,
-            country=details.country,
-        )
+        async with in_transaction():
+            person = await Person.create(
+                email=email,
+                password_hash=password_hash,
+                role=role,
+                display_name=details.display_name,
+                organisation=details.organisation,
+                sector=details.sector,
+                country=details.country,
+            )
+            mail = None
+            if verification is not None:
+                mail = await enqueue(
+                    f"verify_email:{person.id}:first",
+                    "verify_email",
+                    verification(person),
+                    due_at=now or datetime.now(UTC),
+                    person_id=person.id,
+                )
     except IntegrityError:
         # Two sign-ups for one address at the same moment: the unique index decides.
         raise FieldProblem("email", _email_taken_message()) from None
+    return person, mail
 
 
 def _email_taken_message() -> str:

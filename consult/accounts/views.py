@@ -34,7 +34,7 @@ from consult.accounts.tokens import LinkExpired, LinkInvalid, Purpose
 from consult.models import Person
 from consult.vocabulary import Sector
 from events.mail import OutgoingMail
-from events.notify import deliver_now
+from events.notify import Sent, deliver_now, send_one
 from events.preferences import MailChoice, choices_for
 from forms.accounts import (
     ChangePasswordForm,
@@ -59,25 +59,21 @@ async def _deliver(request: Request, kind: str, person: Person, mail: OutgoingMa
     )
 
 
-async def _send_link(request: Request, person: Person, purpose: Purpose) -> bool:
+def _link_mail(request: Request, person: Person, purpose: Purpose) -> OutgoingMail:
+    """The mail with a signed link for `purpose`: confirm the address, or reset the password."""
     settings, moment = settings_of(request), now(request)
     token = services.link_token(str(settings.secret_key), purpose, person, moment)
     env = request.app.state.templates.env
     if purpose == "verify-email":
         link = settings.url_for_path(request.url_for("account:verify", token=token).path)
-        return await _deliver(
-            request,
-            "verify_email",
-            person,
-            verification_mail(env, person, link, settings.verify_link_hours),
-        )
+        return verification_mail(env, person, link, settings.verify_link_hours)
     link = settings.url_for_path(request.url_for("account:reset_password", token=token).path)
-    return await _deliver(
-        request,
-        "reset_password",
-        person,
-        password_reset_mail(env, person, link, settings.reset_link_minutes),
-    )
+    return password_reset_mail(env, person, link, settings.reset_link_minutes)
+
+
+async def _send_link(request: Request, person: Person, purpose: Purpose) -> bool:
+    kind = "verify_email" if purpose == "verify-email" else "reset_password"
+    return await _deliver(request, kind, person, _link_mail(request, person, purpose))
 
 
 def _details(form: SignUpForm | ProfileForm) -> ProfileDetails:
@@ -99,8 +95,12 @@ async def sign_up(request: Request) -> Response:
                 limit=settings_of(request).signup_limit,
                 now=now(request),
             )
-            person = await services.sign_up(
-                form.email.data or "", form.password.data or "", _details(form)
+            person, verification = await services.create_account(
+                form.email.data or "",
+                form.password.data or "",
+                _details(form),
+                verification=lambda new: _link_mail(request, new, "verify-email"),
+                now=now(request),
             )
         except RateLimited as exc:
             return too_many(request, "accounts/signup.html", {"form": form}, exc)
@@ -108,7 +108,11 @@ async def sign_up(request: Request) -> Response:
             form.add_field_error(problem.field, problem.message)
         else:
             await start_session(request, person)
-            request.session["mail_failed"] = not await _send_link(request, person, "verify-email")
+            sent = verification is not None and (
+                await send_one(settings_of(request).mail, verification, now=now(request))
+                == Sent.SENT
+            )
+            request.session["mail_failed"] = not sent
             return redirect(request, "account:check_email")
     status = 400 if request.method == "POST" else 200
     return render(request, "accounts/signup.html", {"form": form}, status=status)

@@ -49,7 +49,7 @@ from consult.demo.topics import TOPICS
 from consult.models import Person, Topic
 from consult.responses.tracking import new_tracking_number
 from consult.vocabulary import Role
-from events.jobs import invitation_key
+from events.invitation_mail import invitation_key
 from events.models import Notification, Registration
 
 # Everything made up (names, answers, times) comes from this seed, so every load looks the same.

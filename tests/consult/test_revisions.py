@@ -9,11 +9,13 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+import pytest
 from starlette.applications import Starlette
 
 from consult.calls.models import (
     Call,
     Publication,
+    Question,
     QuestionKind,
     Response,
     ResponseRevision,
@@ -24,7 +26,10 @@ from consult.clock import FixedClock
 from consult.models import Person
 from consult.moderation.models import Redaction
 from consult.moderation.services import decide_publication
+from consult.responses import services
 from consult.vocabulary import Role
+from events.mail import OutgoingMail
+from events.models import Notification
 from tests.api.helpers import Organisation, full_answers, organisation_with_token, submission
 from tests.consult.test_responses import give_answers, give_details, start, submit, submit_form
 from tests.factories import (
@@ -310,3 +315,38 @@ async def test_concurrent_api_posts_with_different_keys_make_one_response_and_on
     assert response.revision == 1
     assert await ResponseRevision.filter(response_id=response.id).count() == 1
     assert len(mailbox.to("ops@qubitworks.example", "Response received")) == 1
+
+
+async def test_a_receipt_that_cannot_be_written_leaves_no_revision_behind(
+    client: httpx.AsyncClient, clock: FixedClock
+) -> None:
+    call = await make_call(clock.now())
+    person = await verified_stakeholder(client)
+    await start(client, call)
+    await give_details(client, call)
+    await give_answers(client, call)
+    response = await Response.get(call_id=call.id)
+    questions = list(await Question.filter(call_id=call.id).order_by("position", "id"))
+
+    def broken_receipt(*_args: object, **_kwargs: object) -> OutgoingMail:
+        raise RuntimeError("the outbox is unreachable")
+
+    with pytest.raises(RuntimeError):
+        await services.submit_response(
+            response,
+            call,
+            questions,
+            services.submit_token(response),
+            now=clock.now(),
+            receipt=broken_receipt,
+        )
+
+    # The revision and its receipt commit together or not at all: nothing was submitted.
+    after = await Response.get(id=response.id)
+    assert (after.status, after.revision, after.tracking_number) == (
+        ResponseStatus.DRAFT,
+        0,
+        None,
+    )
+    assert not await ResponseRevision.filter(response_id=response.id).exists()
+    assert not await Notification.filter(person_id=person.id, kind="response_copy").exists()

@@ -10,8 +10,11 @@ import pytest
 
 from consult.models import Person, Topic
 from consult.vocabulary import Role
+from events.jobs import invitations, waitlist_promotions
+from events.messages import Site
 from events.models import (
     WHOLE_SERIES,
+    Notification,
     OccurrenceOverride,
     Recurrence,
     Registration,
@@ -28,6 +31,7 @@ from events.registrations import (
     cancel_registration,
     register,
 )
+from events.sessions import cancel_occurrence
 from tests.conftest import START
 
 REGISTERED = RegistrationStatus.REGISTERED
@@ -316,3 +320,58 @@ async def test_a_series_place_replaces_the_persons_single_dates_without_using_tw
     with pytest.raises(AlreadyRegistered) as again:
         await register(session, ada, first, now=START)
     assert again.value.message == "You are already registered for every date of this series."
+
+
+async def _outbox() -> list[tuple[str, str]]:
+    rows = await Notification.all().order_by("id").values_list("key", "subject")
+    return [(str(key), str(subject)) for key, subject in rows]
+
+
+async def test_a_place_and_its_invitation_are_written_together_without_waiting_for_a_job(
+    db: None, site: Site
+) -> None:
+    session = await make_session(capacity=1)
+    ada, bob = await people(2)
+
+    place = await register(session, ada, now=START, site=site)
+    waiting = await register(session, bob, now=START, site=site)
+
+    # The waitlist entry holds no invitation; the place holds its REQUEST at SEQUENCE 0.
+    assert await _outbox() == [
+        (f"invitation:registration-{place.id}:seq0", f"Invitation: {session.title}")
+    ]
+    later = START + timedelta(hours=1)
+    await cancel_registration(session, ada, now=later, site=site)
+    assert await _outbox() == [
+        (f"invitation:registration-{place.id}:seq0", f"Invitation: {session.title}"),
+        (f"cancellation:registration-{place.id}", f"Cancelled: {session.title}"),
+        (f"invitation:registration-{waiting.id}:seq0", f"Invitation: {session.title}"),
+        (
+            f"promoted:registration-{waiting.id}:{later.isoformat()}",
+            f"You have a place: {session.title}",
+        ),
+    ]
+    # The scheduler's job, the safety net, finds every message written and adds none.
+    assert await invitations(site, now=later) == 0
+    assert await waitlist_promotions(site, now=later) == 0
+
+
+async def test_cancelling_a_date_writes_every_registrants_new_invitation_in_its_transaction(
+    db: None, site: Site
+) -> None:
+    session = await make_session(recurrence=Recurrence.WEEKLY, count=4)
+    ada = await make_person("ada@example.org")
+    place = await register(session, ada, now=START, site=site)
+    organiser = await Person.create(
+        email="org@example.gov", password_hash="x", display_name="Org", role=Role.ADMIN
+    )
+
+    assert await cancel_occurrence(
+        organiser, session, FIRST_DATE + timedelta(days=7), now=START, site=site
+    )
+
+    keys = [key for key, _subject in await _outbox()]
+    assert keys == [
+        f"invitation:registration-{place.id}:seq0",
+        f"invitation:registration-{place.id}:seq1",
+    ]
