@@ -9,8 +9,9 @@ lets every stakeholder answer call after call through the real HTML forms — st
 answers, check, submit — until the time is up, as browsers do: a 503 is waited out (Retry-After)
 and a dropped connection retried, the way a person presses the button again. Midway it SIGKILLs
 one uvicorn worker and, later, restarts PostgreSQL. Then it reads the database: every receipt a
-client saw (the redirect to /responses/{tracking}) must name a submitted response, and no person
-may hold two responses to one call. Prints counts, latencies and the outage as the clients saw it.
+client saw (the redirect to /responses/{tracking}) must name a submitted response, every submitted
+revision must have its confirmation mail in the outbox, and no person may hold two responses to
+one call. Prints counts, latencies and the outage as the clients saw it.
 """
 
 from __future__ import annotations
@@ -251,8 +252,18 @@ async def chaos(
         notes.append(f"PostgreSQL restarted at {at:.1f} s ({down:.1f} s for pg_ctlcluster restart)")
 
 
-async def verify(database_url: str, receipts: list[str]) -> tuple[int, int, int]:
-    """(receipts with no submitted row, persons with two responses to one call, rows submitted)."""
+@dataclass(frozen=True)
+class Audit:
+    missing: int  # receipts with no submitted row
+    doubled: int  # persons with two responses to one call
+    submitted: int  # rows submitted
+    revisions: int  # submitted revisions, one per receipt a client was given
+    without_mail: int  # submitted revisions with no confirmation in the outbox
+    mails: int  # confirmations in the outbox
+
+
+async def verify(database_url: str, receipts: list[str]) -> Audit:
+    """What the database holds against the receipts the clients were given."""
     connection = await asyncpg.connect(dsn(database_url))
     try:
         stored = await connection.fetch(
@@ -265,7 +276,27 @@ async def verify(database_url: str, receipts: list[str]) -> tuple[int, int, int]
         submitted = await connection.fetchval(
             "SELECT count(*) FROM response WHERE status = 'submitted'"
         )
-        return len(set(receipts) - {row[0] for row in stored}), int(doubled), int(submitted)
+        revisions = await connection.fetchval(
+            "SELECT count(*) FROM response_revision WHERE submitted_at IS NOT NULL"
+        )
+        # Each submitted revision's confirmation is keyed response_copy:{response}:{revision}.
+        without_mail = await connection.fetchval(
+            """SELECT count(*) FROM response_revision r
+            WHERE r.submitted_at IS NOT NULL AND NOT EXISTS (
+                SELECT 1 FROM notification n
+                WHERE n.key = 'response_copy:' || r.response_id || ':' || r.number)"""
+        )
+        mails = await connection.fetchval(
+            "SELECT count(*) FROM notification WHERE kind = 'response_copy'"
+        )
+        return Audit(
+            len(set(receipts) - {row[0] for row in stored}),
+            int(doubled),
+            int(submitted),
+            int(revisions),
+            int(without_mail),
+            int(mails),
+        )
     finally:
         await connection.close()
 
@@ -319,7 +350,7 @@ async def main(args: argparse.Namespace) -> None:
         ]
         await asyncio.gather(chaos(args, server, started, notes), *clients)
         elapsed = time.monotonic() - started
-        missing, doubled, submitted = await verify(database_url, tally.receipts)
+        audit = await verify(database_url, tally.receipts)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -340,10 +371,13 @@ async def main(args: argparse.Namespace) -> None:
     print(
         f"  receipts issued:            {len(tally.receipts)} ({len(tally.receipts) / elapsed:.1f}/s)"
     )
-    print(f"  responses submitted (rows): {submitted}")
-    print(f"  receipts without a row:     {missing}")
+    print(f"  responses submitted (rows): {audit.submitted}")
+    print(f"  submitted revisions:        {audit.revisions}")
+    print(f"  confirmation mails queued:  {audit.mails}")
+    print(f"  receipts without a row:     {audit.missing}")
+    print(f"  revisions without a mail:   {audit.without_mail}")
     print(f"  duplicate receipts:         {len(tally.receipts) - len(set(tally.receipts))}")
-    print(f"  person twice on one call:   {doubled}")
+    print(f"  person twice on one call:   {audit.doubled}")
     print(f"  statuses seen:              {dict(sorted(tally.statuses.items()))}")
     print(f"  connections dropped:        {tally.dropped}")
     print(f"  responses abandoned:        {tally.abandoned}")
@@ -353,8 +387,8 @@ async def main(args: argparse.Namespace) -> None:
         f"  seconds per response (6 requests): median {statistics.median(latencies):.2f}, "
         f"p95 {latencies[int(len(latencies) * 0.95) - 1]:.2f}, max {latencies[-1]:.2f}"
     )
-    if missing or doubled or tally.statuses.get(500):
-        raise SystemExit("FAILED: a receipt without its row, a duplicate, or a 500")
+    if audit.missing or audit.doubled or audit.without_mail or tally.statuses.get(500):
+        raise SystemExit("FAILED: a receipt without its row or its mail, a duplicate, or a 500")
 
 
 if __name__ == "__main__":

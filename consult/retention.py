@@ -131,12 +131,15 @@ async def _retain_call(settings: Settings, call: Call, *, now: datetime) -> tupl
 async def files_of_unkept_responses(**response: Any) -> list[str]:
     """Stored names of the files in the drafts and withdrawn responses matching `response`
     (Response fields, e.g. call_id=…): what goes when those responses are deleted."""
-    where = {f"response__{name}": value for name, value in response.items()}
-    # By owner, not by answer: files that only an earlier revision or a draft names go too.
-    names = await Attachment.filter(
-        kind=AttachmentKind.RESPONSE_FILE, response__status__in=UNKEPT, **where
-    ).values_list("stored_name", flat=True)
-    return [str(name) for name in names]
+    # By owner as well as by answer: files that only an earlier revision or a draft names go too.
+    names: set[str] = set()
+    for path in ("response", "answer__response"):
+        where = {f"{path}__{name}": value for name, value in response.items()}
+        found = await Attachment.filter(
+            kind=AttachmentKind.RESPONSE_FILE, **{f"{path}__status__in": UNKEPT}, **where
+        ).values_list("stored_name", flat=True)
+        names.update(str(name) for name in found)
+    return sorted(str(name) for name in names)
 
 
 async def files_of_draft_revisions(call_id: int) -> list[str]:

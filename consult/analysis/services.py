@@ -198,7 +198,9 @@ async def decide_campaign(
             await Response.filter(campaign_id=campaign.id, id__gt=last).order_by("id").limit(PAGE)
         )
         for response in members:
-            if publication == Publication.PUBLISHED and not may_be_published(response):
+            if response.latest_revision_id is None or (
+                publication == Publication.PUBLISHED and not may_be_published(response)
+            ):
                 skipped += 1
             elif await decide_publication(actor, response, publication, now=now):
                 changed += 1

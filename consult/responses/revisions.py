@@ -150,14 +150,15 @@ async def record_first_revisions(call_id: int) -> int:
         ],
         batch_size=1000,
     )
+    ids = [r.id for r in responses]
     by_response = dict(
-        await ResponseRevision.filter(response__call_id=call_id).values_list("response_id", "id")
+        await ResponseRevision.filter(response_id__in=ids).values_list("response_id", "id")
     )
-    answers = await Answer.filter(response__call_id=call_id, response_id__in=list(by_response))
+    answers = await Answer.filter(response_id__in=ids)
     files: dict[int, list[int]] = defaultdict(list)
-    for file_id, answer_id in await Attachment.filter(
-        answer__response__call_id=call_id
-    ).values_list("id", "answer_id"):
+    for file_id, answer_id in await Attachment.filter(answer__response_id__in=ids).values_list(
+        "id", "answer_id"
+    ):
         files[answer_id].append(file_id)
     await RevisionAnswer.bulk_create(
         [

@@ -36,6 +36,7 @@ from consult.demo import load_demo
 from consult.demo.calls import CAMPAIGN_CALL
 from consult.demo.campaign import COALITION, TEMPLATE
 from consult.models import AuditEntry
+from consult.responses.revisions import record_first_revisions
 from consult.responses.tracking import new_tracking_number
 from tests.factories import make_call, organiser_of, second_browser, verified_stakeholder
 from tests.support import csrf_from, page, post_form
@@ -219,6 +220,7 @@ async def store_answers(
             details_confirmed=True,
             submitted_at=now - timedelta(days=1),
             last_submitted_at=now - timedelta(days=1),
+            revision=1,
         )
         for number in numbers
     )
@@ -228,7 +230,8 @@ async def store_answers(
         Answer(response_id=r.id, question_id=question.id, text=text)
         for r, text in zip(responses, texts, strict=True)
     )
-    return responses
+    await record_first_revisions(call.id)
+    return [await Response.get(id=r.id) for r in responses]
 
 
 async def long_question(call: Call) -> Question:

@@ -23,6 +23,7 @@ from consult.calls.models import (
     QuestionKind,
     RespondentType,
     Response,
+    ResponseRevision,
     ResponseStatus,
 )
 from consult.clock import FixedClock
@@ -33,6 +34,7 @@ from consult.responses import services
 from consult.responses.services import AnswerInput, RespondentDetails, UploadRules
 from consult.uploads import upload_path
 from consult.vocabulary import Role, Sector
+from events.mail import OutgoingMail
 from events.models import Registration, RegistrationStatus, Session
 from tests.factories import (
     TINY_PDF,
@@ -80,8 +82,15 @@ async def _respond(
         now=now,
     )
     if submit:
-        token = await services.issue_submit_token(response)
-        await services.submit_response(response, call, list(questions.values()), token, now=now)
+        fresh = await Response.get(id=response.id)
+        await services.submit_response(
+            fresh,
+            call,
+            list(questions.values()),
+            services.submit_token(fresh),
+            now=now,
+            receipt=lambda *_args, **_kwargs: OutgoingMail(person.email, "Response received", "…"),
+        )
     return await Response.get(id=response.id)
 
 
@@ -130,7 +139,9 @@ async def test_deleting_my_account_erases_drafts_anonymises_submissions_and_free
     open_call = await make_call(now)
     other_call = await make_call(now, slug="another-call")
     submitted = await _respond(me, open_call, settings, now, submit=True)
-    await Response.filter(id=submitted.id).update(publication=Publication.PUBLISHED)
+    await Response.filter(id=submitted.id).update(
+        publication=Publication.PUBLISHED, published_revision_id=submitted.latest_revision_id
+    )
     draft = await _respond(me, other_call, settings, now, submit=False)
     draft_file = await Attachment.get(answer__response_id=draft.id)
     comment = await Comment.create(
@@ -167,6 +178,11 @@ async def test_deleting_my_account_erases_drafts_anonymises_submissions_and_free
         ResponseStatus.SUBMITTED,
     )
     assert kept.anonymised_at == now
+    # Every revision loses the organisation's name too, not only the response row.
+    names = await ResponseRevision.filter(response_id=submitted.id).values_list(
+        "organisation_name", flat=True
+    )
+    assert names and set(names) == {""}
     [view] = await public_views([kept])
     assert view.author == ANONYMOUS
     search_text = (await ResponseSearch.get(response_id=kept.id)).body

@@ -39,6 +39,7 @@ def test_a_short_surge_with_a_worker_killed_loses_and_doubles_nothing(database_u
     assert run.returncode == 0, report
     assert "SIGKILL uvicorn worker" in report
     assert "receipts without a row:     0" in report
+    assert "revisions without a mail:   0" in report
     assert "duplicate receipts:         0" in report
     assert "person twice on one call:   0" in report
     # Enough receipts that "none without a row" says something. How many depends on how busy
