@@ -12,13 +12,14 @@ from wtforms import (
     BooleanField,
     DateField,
     Form,
+    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
     ValidationError,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
 from consult.audit import AuditFilters
 from consult.calls.models import Publication, RespondentType
@@ -116,6 +117,8 @@ class PublicationForm(CSRFForm):
         validators=[InputRequired(message="Choose publish or hold")],
     )
     back = SelectField("Back to", choices=list(RETURNS), default=RETURNS[0])
+    # The revision the moderator read; a newer one refuses the decision (sent by the pages).
+    revision = IntegerField(validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
 
 
 class RedactionForm(CSRFForm):

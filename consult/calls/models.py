@@ -333,6 +333,8 @@ class ResponseRevision(Model):
 
     answers: fields.ReverseRelation[RevisionAnswer]
     response_id: int
+    # Not stored: the answers with their files, filled by `consult.responses.revisions.history`.
+    answer_list: list[RevisionAnswer]
 
     class Meta:
         table = "response_revision"

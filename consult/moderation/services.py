@@ -45,13 +45,20 @@ async def _check(actor: Person, call_id: int) -> Call:
 
 
 async def decide_publication(
-    actor: Person, response: Response, publication: Publication, *, now: datetime
+    actor: Person,
+    response: Response,
+    publication: Publication,
+    *,
+    now: datetime,
+    revision_shown: int | None = None,
 ) -> bool:
     """Decide on the response's latest revision; False when it already had that decision.
 
     Publishing makes the latest revision the one the public reads. Holding takes the response off
     every public surface, whichever revision was published. While neither is decided on a new
-    revision, the public keeps reading the revision published before.
+    revision, the public keeps reading the revision published before. `revision_shown`, the
+    revision the moderator read (the pages send it), must still be the latest: a revision the
+    author submitted meanwhile is never published unread.
     """
     await _check(actor, response.call_id)
     if publication == Publication.PUBLISHED and not may_be_published(response):
@@ -61,6 +68,10 @@ async def decide_publication(
     revision_id = response.latest_revision_id
     if revision_id is None:
         raise ModerationProblem("This response has no submitted revision to decide on")
+    if revision_shown is not None and revision_shown != revision_id:
+        raise ModerationProblem(
+            "The author submitted a new revision while you were reading: read it, then decide"
+        )
     async with in_transaction():
         changed = (
             await Response.filter(id=response.id, latest_revision_id=revision_id)

@@ -146,7 +146,9 @@ async def decide(request: Request) -> Response:
         raise HTTPException(400, "Choose publish or hold.")
     decision = Publication(form.decision.data)
     try:
-        changed = await services.decide_publication(person, response, decision, now=now(request))
+        changed = await services.decide_publication(
+            person, response, decision, now=now(request), revision_shown=form.revision.data
+        )
     except ModerationProblem as problem:
         found = await _in_full(request, call)
         return await _response_page(request, call, found, problems=[("decision", problem.message)])

@@ -68,12 +68,11 @@ async def revision_answers(revision_ids: Iterable[int]) -> dict[int, list[Revisi
     return by_revision
 
 
-async def files_named_by_revisions(response_id: int, *, submitted_only: bool = False) -> set[int]:
-    """The ids of the files some revision (or some submitted revision) of this response carried."""
-    query = RevisionAnswer.filter(revision__response_id=response_id)
-    if submitted_only:
-        query = query.filter(revision__submitted_at__isnull=False)
-    lists = await query.values_list("file_ids", flat=True)
+async def files_of_submitted_revisions(response_id: int) -> set[int]:
+    """The ids of the files some submitted revision of this response carried."""
+    lists = await RevisionAnswer.filter(
+        revision__response_id=response_id, revision__submitted_at__isnull=False
+    ).values_list("file_ids", flat=True)
     return {file_id for ids in lists for file_id in (ids or [])}
 
 
@@ -136,7 +135,7 @@ async def record_first_revisions(call_id: int) -> int:
             ResponseRevision(
                 response_id=r.id,
                 number=r.revision,
-                submitted_at=r.last_submitted_at or r.submitted_at,
+                submitted_at=r.last_submitted_at or r.submitted_at or r.updated_at,
                 respondent_type=r.respondent_type,
                 organisation_name=r.organisation_name,
                 sector=r.sector,
@@ -192,7 +191,8 @@ async def record_submitted(response: Response) -> ResponseRevision:
     """Revision `response.revision` of a response whose row and answers were written directly
     (tests, imports) as if submitted: its snapshot, the latest revision, and published when the
     row says so. One response's `record_first_revisions`."""
-    revision = await snapshot(response, response.revision, now=response.last_submitted_at)
+    submitted = response.last_submitted_at or response.submitted_at or response.updated_at
+    revision = await snapshot(response, response.revision, now=submitted)
     published = (
         response.publication == Publication.PUBLISHED
         and response.status == ResponseStatus.SUBMITTED

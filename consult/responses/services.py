@@ -14,6 +14,7 @@ only the one moderators approved, so saving a change moves nothing they see unti
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -52,6 +53,7 @@ from events.models import Notification
 from events.notify import enqueue
 
 DETAILS_FIELD = "details"
+TOKEN_SHAPE = re.compile(r"([0-9]{1,9})\.([0-9]{1,9})")
 
 
 class CallClosed(Exception):
@@ -351,14 +353,13 @@ async def remove_file(
             await attachment.delete()
             deleted = True
         else:
-            for answer in (await revision_sheet(draft)).answers.values():
-                if attachment_id in answer.file_ids:  # type: ignore[union-attr]
-                    await RevisionAnswer.filter(id=answer.id).update(
-                        file_ids=[i for i in answer.file_ids if i != attachment_id]  # type: ignore[union-attr]
-                    )
+            for answer in await RevisionAnswer.filter(revision_id=draft.id):
+                if attachment_id in answer.file_ids:
+                    answer.file_ids = [i for i in answer.file_ids if i != attachment_id]
+                    await answer.save(update_fields=["file_ids"])
             # Given in this draft only: nothing submitted names it.
             deleted = attachment.answer_id is None and attachment_id not in (
-                await revisions.files_named_by_revisions(response.id, submitted_only=True)
+                await revisions.files_of_submitted_revisions(response.id)
             )
             if deleted:
                 await attachment.delete()
@@ -423,10 +424,9 @@ class SubmitToken:
 
     @classmethod
     def parse(cls, text: str) -> SubmitToken | None:
-        revision, dot, edits = text.strip().partition(".")
-        if not dot or not revision.isdigit() or not edits.isdigit() or len(text) > 40:
-            return None
-        return cls(int(revision), int(edits))
+        """From "REVISION.EDITS"; None for anything else (ASCII digits, within a database int)."""
+        found = TOKEN_SHAPE.fullmatch(text.strip())
+        return cls(int(found[1]), int(found[2])) if found else None
 
     @classmethod
     def of(cls, response: Response) -> SubmitToken:

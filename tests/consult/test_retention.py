@@ -17,10 +17,12 @@ from consult.calls.models import (
     Consent,
     Question,
     Response,
+    ResponseRevision,
     ResponseStatus,
 )
 from consult.clock import FixedClock
 from consult.models import AuditEntry, RateLimitCounter
+from consult.responses.revisions import record_submitted, snapshot
 from consult.retention import apply_retention
 from consult.uploads import store_upload, upload_path
 from events.mail import OutgoingMail
@@ -111,6 +113,34 @@ async def test_after_retention_days_drafts_and_withdrawn_go_and_unpublished_resp
     assert [(a.actor_id, a.object_id, a.detail) for a in audit] == [
         (None, str(call.id), {"deleted_responses": 2, "anonymised_responses": 1})
     ]
+
+
+async def test_retention_anonymises_every_revision_and_drops_unsubmitted_changes(
+    settings: Settings, clock: FixedClock
+) -> None:
+    settings = replace(settings, retention_days=30)
+    now = clock.now()
+    call = await make_call(now, opens_in=timedelta(days=-120), closes_in=timedelta(days=-90))
+    private, _ = await response_with_file(
+        settings, call, "p@example.org", ResponseStatus.SUBMITTED, Consent.DO_NOT_PUBLISH, 3
+    )
+    await Response.filter(id=private.id).update(revision=1)
+    await record_submitted(await Response.get(id=private.id))
+    # Changes its author saved and never submitted: a draft revision.
+    draft = await snapshot(await Response.get(id=private.id), 2, now=None)
+    await Response.filter(id=private.id).update(unsubmitted_changes=True)
+    await Call.filter(id=call.id).update(
+        state=CallState.OUTCOME_PUBLISHED, outcome_published_at=now - timedelta(days=60)
+    )
+
+    await apply_retention(settings, now=now)
+
+    left = await ResponseRevision.filter(response_id=private.id).values_list(
+        "id", "organisation_name"
+    )
+    assert [(revision_id, name) for revision_id, name in left if revision_id == draft.id] == []
+    assert len(left) == 1 and left[0][1] == ""  # "Qubit Works Ltd" before
+    assert not (await Response.get(id=private.id)).unsubmitted_changes
 
 
 async def test_calls_without_a_published_outcome_are_left_alone(

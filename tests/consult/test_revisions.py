@@ -12,7 +12,9 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from config.settings import Settings
 from consult.calls.models import (
+    Attachment,
     Call,
     Publication,
     Question,
@@ -350,3 +352,74 @@ async def test_a_receipt_that_cannot_be_written_leaves_no_revision_behind(
     )
     assert not await ResponseRevision.filter(response_id=response.id).exists()
     assert not await Notification.filter(person_id=person.id, kind="response_copy").exists()
+
+
+async def test_a_file_taken_out_in_a_later_revision_stays_with_the_revision_that_carried_it(
+    client: httpx.AsyncClient, clock: FixedClock, settings: Settings
+) -> None:
+    call = await make_call(clock.now())
+    await verified_stakeholder(client)
+    await start(client, call)
+    await give_details(client, call)
+    await give_answers(client, call, upload=("notes.txt", b"plain text notes"))
+    assert (await submit(client, call)).status_code == 303
+    stored = await Attachment.get()
+    response = await Response.get(call_id=call.id)
+
+    removed = await post_form(
+        client,
+        f"/calls/{call.slug}/respond/files/{stored.id}/delete",
+        {},
+        form_page=f"/calls/{call.slug}/respond/answers",
+    )
+    assert removed.status_code == 303
+    # Removed from the changes only: revision 1 still carries it, on disk and for download.
+    assert (settings.upload_dir / stored.stored_name).exists()
+    download = await client.get(f"/responses/{response.tracking_number}/files/{stored.id}")
+    assert (download.status_code, download.content) == (200, b"plain text notes")
+
+    assert (await submit(client, call)).status_code == 303
+    latest = await Response.get(id=response.id)
+    questions = await questions_by_kind(call)
+    file_answers = await RevisionAnswer.filter(
+        revision__response_id=response.id, question_id=questions[QuestionKind.FILE].id
+    ).order_by("revision_id")
+    assert [a.file_ids for a in file_answers] == [[stored.id], []]
+    assert latest.revision == 2 and (settings.upload_dir / stored.stored_name).exists()
+    assert (await Attachment.get(id=stored.id)).answer_id is None  # not in the latest answers
+
+
+async def test_a_revision_submitted_while_the_moderator_reads_is_never_published_unread(
+    app: Starlette, client: httpx.AsyncClient, clock: FixedClock
+) -> None:
+    call = await make_call(clock.now())
+    await verified_stakeholder(client)
+    await start(client, call)
+    await give_details(client, call, consent="publish_named")
+    await give_answers(client, call, long_text="What the moderator read")
+    await submit(client, call)
+    response = await Response.get(call_id=call.id)
+    base = f"/organise/calls/{call.slug}/responses/{response.id}"
+    async with second_browser(app) as moderators:
+        await _sign_in_as_organiser(moderators, call, "rosalind@example.gov")
+        shown = await moderators.get(base)
+        read = page(shown).find("input", attrs={"name": "revision"})
+        assert read is not None and read["value"] == str(response.latest_revision_id)
+        # Meanwhile the author submits another revision.
+        await give_answers(client, call, long_text="Words no moderator has read")
+        await submit(client, call)
+
+        decided = await moderators.post(
+            f"{base}/publication",
+            data={
+                "csrf_token": csrf_from(shown),
+                "decision": "published",
+                "revision": str(read["value"]),
+            },
+        )
+
+    assert decided.status_code == 400
+    assert "submitted a new revision while you were reading" in decided.text
+    latest = await Response.get(id=response.id)
+    assert (latest.revision, latest.published_revision_id) == (2, None)
+    assert "Words no moderator has read" not in await public_text(client, call)
