@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from tortoise.exceptions import DBConnectionError, OperationalError
 
+from config.logging import mask_secrets
 from config.security import apply_security_headers, is_private_path
 from config.web import RedirectTo
 from consult.api.problems import Problem, from_problem, is_api_path, problem_response
@@ -59,7 +60,9 @@ async def api_problem(request: Request, exc: Exception) -> Response:
 async def permission_refused(request: Request, exc: Exception) -> Response:
     """A service's own permission check said no (the view's check passed a moment earlier, and
     something changed in between, such as the person leaving the call's team): 403, not 500."""
-    log.warning("permission refused on %s %s: %s", request.method, request.url.path, exc)
+    log.warning(
+        "permission refused on %s %s: %s", request.method, mask_secrets(request.url.path), exc
+    )
     return render_error(request, 403, None, {})
 
 
@@ -74,7 +77,7 @@ async def server_error(request: Request, exc: Exception) -> Response:
         log.error("database unavailable: %s", exc)
         status, headers = 503, {"Retry-After": "5"}
     else:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        log.exception("unhandled error on %s %s", request.method, mask_secrets(request.url.path))
         status, headers = 500, {}
     response = render_error(request, status, None, headers)
     # This handler runs outside every middleware, so it sets the security headers itself.
