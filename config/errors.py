@@ -11,8 +11,10 @@ import asyncpg
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tortoise.exceptions import DBConnectionError, OperationalError
 
+from config.health import DatabaseWatch
 from config.logging import mask_secrets
 from config.security import apply_security_headers, is_private_path
 from config.web import RedirectTo
@@ -32,9 +34,9 @@ TITLES = {
 }
 
 # A database that is down, restarting or dropped our connection: a 503 that asks to retry, never a
-# 500. asyncpg's own errors reach us unwrapped when PostgreSQL restarts under load (measured by
-# bench/surge.py): admin shutdown, "cannot connect now", connections closed mid-query, and the
-# state mix-ups of a connection that broke while in use.
+# 500 (see RefuseWhileDatabaseDown). asyncpg's own errors reach us unwrapped when PostgreSQL
+# restarts under load (measured by bench/surge.py): admin shutdown, "cannot connect now",
+# connections closed mid-query, and the state mix-ups of a connection that broke while in use.
 DATABASE_DOWN = (
     DBConnectionError,
     OperationalError,
@@ -44,6 +46,9 @@ DATABASE_DOWN = (
     asyncpg.exceptions.PostgresConnectionError,
     asyncpg.exceptions.InterfaceError,
     asyncpg.exceptions.InternalClientError,
+    # The database is not there (dropped, renamed, being restored) or takes no more connections.
+    asyncpg.exceptions.InvalidCatalogNameError,
+    asyncpg.exceptions.TooManyConnectionsError,
 )
 
 
@@ -72,14 +77,10 @@ async def redirect_to(request: Request, exc: Exception) -> Response:
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
-    """Last resort. A database that does not answer is a 503 with Retry-After, not a 500."""
-    if isinstance(exc, DATABASE_DOWN):
-        log.error("database unavailable: %s", exc)
-        status, headers = 503, {"Retry-After": "5"}
-    else:
-        log.exception("unhandled error on %s %s", request.method, mask_secrets(request.url.path))
-        status, headers = 500, {}
-    response = render_error(request, status, None, headers)
+    """Last resort: a 500 page. (A database that does not answer never gets here: see
+    `RefuseWhileDatabaseDown`.)"""
+    log.exception("unhandled error on %s %s", request.method, mask_secrets(request.url.path))
+    response = render_error(request, 500, None, {})
     # This handler runs outside every middleware, so it sets the security headers itself.
     apply_security_headers(
         response.headers,
@@ -87,6 +88,47 @@ async def server_error(request: Request, exc: Exception) -> Response:
         private=is_private_path(request.url.path),
     )
     return response
+
+
+class RefuseWhileDatabaseDown:
+    """A database that is down, restarting or dropped our connection: a 503 with Retry-After and
+    one log line per refused request, never a 500 and never a traceback. (Starlette's
+    last-resort handler re-raises for the server to log: 9,457 tracebacks in a 2.5 minute
+    outage.) It wraps the session and authentication middleware, which read the database too.
+    The `DatabaseWatch` logs the outage's start and end once each."""
+
+    def __init__(self, app: ASGIApp, watch: DatabaseWatch) -> None:
+        self.app = app
+        self.watch = watch
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_noting_start(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_noting_start)
+        except DATABASE_DOWN as exc:
+            if started:  # half a response went out: nothing to replace it with
+                raise
+            self.watch.refused_request(exc)
+            log.info(
+                "refused %s %s with 503: database unavailable (%s)",
+                scope["method"],
+                mask_secrets(scope["path"]),
+                type(exc).__name__,
+            )
+            response = render_error(Request(scope), 503, None, {"Retry-After": "5"})
+            await response(scope, receive, send)
+        else:
+            if self.watch.down:
+                await self.watch.recheck()
 
 
 def render_error(

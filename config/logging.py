@@ -53,13 +53,20 @@ class MaskSecretsInAccessLog(logging.Filter):
         return True
 
 
+# Libraries that say too much. Tortoise logs every query at DEBUG and each start and stop at INFO:
+# only its warnings matter. asyncpg's pool, while the database is down, retries its connection
+# floor with a warning and a traceback each time (1, 2, 4 … 60 s apart) in every process;
+# `config.health.DatabaseWatch` says once that the database went and once that it came back.
+QUIETER = {"tortoise": logging.WARNING, "asyncpg.pool": logging.ERROR}
+
+
 def configure_logging(level: str) -> None:
     logging.basicConfig(
         level=getattr(logging, level.upper(), logging.INFO),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    # Tortoise logs every query at DEBUG and each start and stop at INFO: only its warnings matter.
-    logging.getLogger("tortoise").setLevel(logging.WARNING)
+    for name, least in QUIETER.items():
+        logging.getLogger(name).setLevel(least)
     # Each web process imports config.asgi, which calls this after uvicorn configured its loggers.
     access = logging.getLogger("uvicorn.access")
     if not any(isinstance(f, MaskSecretsInAccessLog) for f in access.filters):
