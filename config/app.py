@@ -45,6 +45,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         Middleware(SecurityHeadersMiddleware, hsts=settings.https),
         Middleware(CorsForReads),
         Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_mb * 1024 * 1024),
+        Middleware(errors.RefuseNulCharacters),
         Middleware(errors.RefuseWhileDatabaseDown, watch=database_watch),
         Middleware(
             SessionMiddleware,

@@ -50,6 +50,17 @@ DATABASE_DOWN = (
     asyncpg.exceptions.InvalidCatalogNameError,
     asyncpg.exceptions.TooManyConnectionsError,
 )
+# A value the database refused as malformed (a number out of its column's range, a NUL): the
+# request's fault, not an outage. asyncpg raises its own DataError before sending a value, and
+# Tortoise wraps PostgreSQL's (class 22) in its OperationalError; both would otherwise read as
+# "database unavailable".
+BAD_VALUE = (asyncpg.exceptions.DataError, asyncpg.exceptions._base.DataError)
+
+
+def _bad_value(exc: BaseException) -> bool:
+    return isinstance(exc, BAD_VALUE) or (
+        isinstance(exc, OperationalError) and isinstance(exc.__cause__, BAD_VALUE)
+    )
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
@@ -117,18 +128,43 @@ class RefuseWhileDatabaseDown:
         except DATABASE_DOWN as exc:
             if started:  # half a response went out: nothing to replace it with
                 raise
-            self.watch.refused_request(exc)
+            if _bad_value(exc):
+                status, headers, why = 400, {}, "a value the database cannot hold"
+            else:
+                self.watch.refused_request(exc)
+                status, headers, why = 503, {"Retry-After": "5"}, "database unavailable"
             log.info(
-                "refused %s %s with 503: database unavailable (%s)",
+                "refused %s %s with %d: %s (%s)",
                 scope["method"],
                 mask_secrets(scope["path"]),
-                type(exc).__name__,
+                status,
+                why,
+                type(exc.__cause__ or exc).__name__,  # what Tortoise wrapped, if it did
             )
-            response = render_error(Request(scope), 503, None, {"Retry-After": "5"})
-            await response(scope, receive, send)
+            await render_error(Request(scope), status, None, headers)(scope, receive, send)
         else:
             if self.watch.down:
                 await self.watch.recheck()
+
+
+class RefuseNulCharacters:
+    """A NUL in the path or a query value is refused with 400 before any view runs: no stored
+    value can hold one, and PostgreSQL refuses it in a query ("invalid byte sequence"). JSON
+    bodies are checked by `consult.api.http.json_body`, naming the member."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and ("\x00" in scope["path"] or b"%00" in scope["query_string"]):
+            request = Request(scope)
+            names = [name for name, value in request.query_params.multi_items() if "\x00" in value]
+            where = f"`{names[0]}`" if names else "The address"
+            await render_error(request, 400, f"{where} must not hold a NUL character.", {})(
+                scope, receive, send
+            )
+            return
+        await self.app(scope, receive, send)
 
 
 def render_error(

@@ -15,7 +15,9 @@ import uvicorn
 from starlette.applications import Starlette
 
 from config.logging import QUIETER, configure_logging
+from consult.clock import FixedClock
 from tests.conftest import postgres_admin_url
+from tests.factories import make_call
 from tests.servers import free_port
 from tests.support import page, sign_up
 
@@ -144,3 +146,26 @@ async def test_an_outage_logs_one_line_per_refused_request_and_one_warning_each_
     assert warnings[0].startswith("database unavailable (")
     assert warnings[1].startswith("database available again after ")
     assert warnings[1].endswith("; 5 request(s) refused meanwhile")
+
+
+async def test_a_value_the_database_cannot_hold_is_a_400_and_not_an_outage(
+    client: httpx.AsyncClient, clock: FixedClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    call = await make_call(clock.now())
+    caplog.set_level(logging.INFO)
+
+    # Beyond PostgreSQL's integer: asyncpg refuses the value before sending it.
+    refused = await client.get(f"/calls/{call.slug}/documents/99999999999")
+    after = await client.get(f"/calls/{call.slug}")
+
+    assert refused.status_code == 400
+    assert page(refused).find("h1").get_text(strip=True) == (
+        "Sorry, we could not understand that request"
+    )
+    assert after.status_code == 200
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("consult")]
+    assert lines == [
+        f"refused GET /calls/{call.slug}/documents/99999999999 with 400: "
+        "a value the database cannot hold (DataError)"
+    ]
+    assert [r for r in caplog.records if r.exc_info] == []
