@@ -14,6 +14,7 @@ from starlette.routing import Route
 from config import errors
 from config.auth import SessionBackend
 from config.freshness import Freshness
+from config.health import DatabaseWatch
 from config.lifespan import build_lifespan
 from config.routes import NAVIGATION, build_routes, remember_url_paths, route_by_first_segment
 from config.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
@@ -39,10 +40,13 @@ def _auth_error(conn: HTTPConnection, exc: AuthenticationError) -> Response:
 
 def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
     routes = build_routes()
+    database_watch = DatabaseWatch()
     middleware = [
         Middleware(SecurityHeadersMiddleware, hsts=settings.https),
         Middleware(CorsForReads),
         Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_mb * 1024 * 1024),
+        Middleware(errors.RefuseNulCharacters),
+        Middleware(errors.RefuseWhileDatabaseDown, watch=database_watch),
         # A visitor's session in a signed cookie, a signed-in person's in the database.
         Middleware(
             ServerSessionMiddleware,
@@ -72,6 +76,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
     route_by_first_segment(app.router)
     app.state.settings = settings
     app.state.clock = clock or SystemClock()
+    app.state.database_watch = database_watch
     app.state.templates = build_templates()
     app.state.api_read_limiter = ReadLimiter(
         settings.api_read_limit.attempts, settings.api_read_limit.seconds

@@ -12,7 +12,12 @@ from consult.calls.models import Attachment
 from consult.uploads import upload_path
 
 
-def attachment_response(upload_dir: Path, attachment: Attachment) -> FileResponse:
+def attachment_response(
+    upload_dir: Path, attachment: Attachment, *, personal: bool
+) -> FileResponse:
+    """The stored file as a download. A `personal` one (a file in someone's response) is never
+    kept by any cache, like every page with personal data; a call's public document may be
+    kept and is revalidated."""
     path = upload_path(upload_dir, attachment.stored_name)
     if not path.is_file():
         raise HTTPException(404)
@@ -23,5 +28,8 @@ def attachment_response(upload_dir: Path, attachment: Attachment) -> FileRespons
     return FileResponse(
         path,
         media_type=attachment.content_type,
-        headers={"Content-Disposition": disposition, "Cache-Control": "private, no-cache"},
+        headers={
+            "Content-Disposition": disposition,
+            "Cache-Control": "no-store" if personal else "private, no-cache",
+        },
     )

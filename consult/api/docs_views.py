@@ -10,10 +10,12 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from config.web import render, settings_of
+from config.web import now, render, settings_of
 from consult.api.http import json_response
-from consult.api.openapi import openapi_document
+from consult.api.openapi import ExampleCall, openapi_document
 from consult.api.problems import TYPES
+from consult.calls.models import CallPhase
+from consult.calls.queries import in_phase, public_calls, questions_of
 
 METHODS = ("get", "post", "put", "delete")
 
@@ -145,16 +147,24 @@ def sections_of(document: dict[str, Any]) -> list[Section]:
     return [section for section in sections.values() if section.operations]
 
 
-def _document(request: Request) -> dict[str, Any]:
-    return openapi_document(settings_of(request).base_url)
+async def _example_call(request: Request) -> ExampleCall | None:
+    """The newest open call: the document's request examples answer its questions."""
+    call = (
+        await public_calls().filter(in_phase(CallPhase.OPEN, now(request))).order_by("-id").first()
+    )
+    return ExampleCall(call.slug, await questions_of(call)) if call else None
+
+
+async def _document(request: Request) -> dict[str, Any]:
+    return openapi_document(settings_of(request).base_url, await _example_call(request))
 
 
 async def openapi_json(request: Request) -> Response:
-    return json_response(request, _document(request))
+    return json_response(request, await _document(request))
 
 
 async def reference(request: Request) -> Response:
-    document = _document(request)
+    document = await _document(request)
     components = document["components"]
     context = {
         "document": document,

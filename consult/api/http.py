@@ -35,8 +35,15 @@ PREFLIGHT_HEADERS = {
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 CURSOR_DIGITS = 9  # below 2**31: PostgreSQL's integer ids
-DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})")
+# Written as the OpenAPI document states them (ASCII digits; years 0001–9999, months 01–12, days
+# 01–31, hours 00–23): `0000-00-00` is not a date of this form at all (400). A day the month
+# lacks (30 February) matches and is refused as no real date (422).
+_YEAR = "(?:[0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})"
+_DAY = f"{_YEAR}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
+_CLOCK = "(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,6})?"
+_OFFSET = "(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
+DATE = re.compile(_DAY)
+DATE_TIME = re.compile(f"{_DAY}T{_CLOCK}{_OFFSET}")
 
 
 def dumps(data: object) -> bytes:

@@ -7,6 +7,8 @@ allow. Change a view, change this document.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from consult.api.http import CURSOR_DIGITS, DATE_TIME, DEFAULT_LIMIT, MAX_LIMIT
@@ -16,6 +18,7 @@ from consult.calls.models import (
     CallPhase,
     Consent,
     Publication,
+    Question,
     QuestionKind,
     RespondentType,
     ResponseStatus,
@@ -51,11 +54,22 @@ def _object(properties: dict[str, Schema], *, required: list[str] | None = None)
 
 
 STRING: Schema = {"type": "string"}
+# What a query or path value may hold: anything but NUL, which no stored value can hold (400).
+# (Lone surrogates cannot arrive there: percent-escapes are decoded as UTF-8.)
+NO_NUL = "^[^\\u0000]*$"
+WORDS: Schema = {"type": "string", "pattern": NO_NUL}
+# What a string in a JSON body may hold: no NUL and no unpaired surrogate (JSON's escapes can write
+# both; no database column can hold them), else 422 naming the member.
+STORABLE = "^[^\\u0000\\uD800-\\uDFFF]*$"
+TEXT: Schema = {"type": "string", "pattern": STORABLE}
 URL: Schema = {"type": "string", "format": "uri"}
 TIME: Schema = {"type": "string", "format": "date-time"}
 INTEGER: Schema = {"type": "integer"}
 BOOLEAN: Schema = {"type": "boolean"}
 ID: Schema = {"type": "integer", "minimum": 1}
+
+
+COUNTRY_CODES = [code for code, _ in countries()]
 
 
 def _schemas() -> dict[str, Schema]:
@@ -251,7 +265,8 @@ def _schemas() -> dict[str, Schema]:
             "type": "object",
             "description": (
                 "A whole response: it replaces any earlier answers. The organisation is the one "
-                "the token's account names; the response is submitted at once."
+                "the token's account names; the response is submitted at once. No string may "
+                "hold a NUL character or an unpaired surrogate (422, naming the member)."
             ),
             "properties": {
                 "respondent": {
@@ -259,7 +274,7 @@ def _schemas() -> dict[str, Schema]:
                     "properties": {
                         "sector": {"enum": _values(Sector)},
                         "country": {
-                            "type": "string",
+                            "enum": COUNTRY_CODES,
                             "description": "ISO 3166-1 alpha-2, e.g. GB or US.",
                         },
                         "consent": {"enum": _values(Consent)},
@@ -278,8 +293,8 @@ def _schemas() -> dict[str, Schema]:
                         ),
                         "properties": {
                             "question_id": ID,
-                            "text": STRING,
-                            "choices": {"type": "array", "items": STRING},
+                            "text": TEXT,
+                            "choices": {"type": "array", "items": TEXT},
                             "scale": {"type": "integer", "minimum": 1, "maximum": 5},
                             "sensitive": {
                                 "type": "boolean",
@@ -352,14 +367,40 @@ def _schemas() -> dict[str, Schema]:
     }
 
 
-SUBMISSION_EXAMPLE = {
-    "respondent": {"sector": "industry", "country": "GB", "consent": "publish_named"},
-    "answers": [
-        {"question_id": 12, "text": "Shared cryogenic test beds, measured the same way."},
-        {"question_id": 13, "choices": ["Jointly"]},
-        {"question_id": 14, "scale": 4, "sensitive": False},
-    ],
-}
+@dataclass(frozen=True)
+class ExampleCall:
+    """An open call, whose questions the request examples answer: a question id belongs to one
+    call, so an example body is only valid for the call it is shown with."""
+
+    slug: str
+    questions: Sequence[Question]
+
+
+# The smallest file the upload check accepts as a PDF.
+EXAMPLE_FILE = {"file_name": "evidence.pdf", "content_base64": "JVBERi0xLjcKJSVFT0YK"}
+
+
+def _example_answer(question: Question) -> dict[str, Any]:
+    kind = QuestionKind(question.kind)
+    values: dict[QuestionKind, dict[str, Any]] = {
+        QuestionKind.LONG_TEXT: {"text": "Shared cryogenic test beds, measured the same way."},
+        QuestionKind.SHORT_TEXT: {"text": "Head of standards"},
+        QuestionKind.SINGLE_CHOICE: {"choices": list(question.options or [])[:1]},
+        QuestionKind.MULTIPLE_CHOICE: {"choices": list(question.options or [])[:1]},
+        QuestionKind.SCALE: {"scale": 4, "sensitive": False},
+        QuestionKind.FILE: {"file": EXAMPLE_FILE},
+    }
+    return {"question_id": question.id, **values[kind]}
+
+
+def submission_example(call: ExampleCall) -> dict[str, Any]:
+    """A body that POST /calls/{slug}/responses accepts for this call: every question answered."""
+    return {
+        "respondent": {"sector": "industry", "country": "GB", "consent": "publish_named"},
+        "answers": [_example_answer(question) for question in call.questions],
+    }
+
+
 INVALID_EXAMPLE = {
     "type": "/api/docs#problem-invalid",
     "title": "Unprocessable Entity",
@@ -463,14 +504,17 @@ def _read(
     }
 
 
-def _path_param(name: str, description: str) -> Schema:
-    return {
+def _path_param(name: str, description: str, example: str | None = None) -> Schema:
+    parameter = {
         "name": name,
         "in": "path",
         "required": True,
         "description": description,
-        "schema": STRING,
+        "schema": WORDS,
     }
+    if example is not None:
+        parameter["example"] = example
+    return parameter
 
 
 def _query(name: str, description: str, schema: Schema) -> Schema:
@@ -511,8 +555,16 @@ def _range_params() -> list[Schema]:
 
 
 def _write(
-    op: str, summary: str, description: str, status: str, parameters: list[Schema]
+    op: str,
+    summary: str,
+    description: str,
+    status: str,
+    parameters: list[Schema],
+    example: dict[str, Any] | None,
 ) -> Schema:
+    body: Schema = {"schema": _ref("ResponseSubmission")}
+    if example is not None:
+        body["example"] = example
     return {
         "operationId": op,
         "summary": summary,
@@ -539,12 +591,7 @@ def _write(
         ],
         "requestBody": {
             "required": True,
-            "content": {
-                "application/json": {
-                    "schema": _ref("ResponseSubmission"),
-                    "example": SUBMISSION_EXAMPLE,
-                }
-            },
+            "content": {"application/json": body},
         },
         "responses": {
             status: {
@@ -565,12 +612,18 @@ def _write(
     }
 
 
-def openapi_document(server_url: str) -> Schema:
+def openapi_document(server_url: str, example: ExampleCall | None = None) -> Schema:
+    """The document; with `example`, an open call, the write operations show a body valid for
+    it (and the call paths its slug). Without one they show none rather than a wrong one."""
     slug = _path_param("slug", "The slug in the item's web address.")
+    call_slug = _path_param(
+        "slug", "The slug in the call's web address.", example.slug if example else None
+    )
+    body = submission_example(example) if example else None
     tracking = _path_param(
         "tracking", "The tracking number on the receipt, e.g. QC-2026-7KX4-M9PD."
     )
-    topic = _query("topic", "Only those of this topic (its slug).", STRING)
+    topic = _query("topic", "Only those of this topic (its slug).", WORDS)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -628,7 +681,7 @@ def openapi_document(server_url: str) -> Schema:
                 "One call",
                 "A call with its questions (their ids are what answers name) and documents.",
                 "CallDetail",
-                [slug],
+                [call_slug],
                 "Calls",
                 op="getCall",
             ),
@@ -638,19 +691,23 @@ def openapi_document(server_url: str) -> Schema:
                     "The call's published responses, oldest first, filtered like the public page.",
                     "PublishedResponseList",
                     [
-                        slug,
-                        _query("sector", "Only this sector.", {"enum": _values(Sector)}),
+                        call_slug,
+                        _query(
+                            "sector",
+                            "Only this sector (empty: any).",
+                            {"enum": ["", *_values(Sector)]},
+                        ),
                         _query(
                             "country",
-                            "Only this country (ISO 3166-1 alpha-2).",
-                            {"enum": [code for code, _ in countries()]},
+                            "Only this country, ISO 3166-1 alpha-2 (empty: any).",
+                            {"enum": ["", *COUNTRY_CODES]},
                         ),
                         _query(
                             "type",
-                            "Only individuals or organisations.",
-                            {"enum": _values(RespondentType)},
+                            "Only individuals or organisations (empty: any).",
+                            {"enum": ["", *_values(RespondentType)]},
                         ),
-                        _query("q", "Words to search for in the published text.", STRING),
+                        _query("q", "Words to search for in the published text.", WORDS),
                         *_page_params(),
                     ],
                     "Published responses",
@@ -662,14 +719,15 @@ def openapi_document(server_url: str) -> Schema:
                     "Validated by the same rules as the web form; the call must be open. One "
                     "response per organisation account per call: change it with PUT.",
                     "201",
-                    [slug],
+                    [call_slug],
+                    body,
                 ),
             },
             "/calls/{slug}/comments": _read(
                 "Approved comments",
                 "The call's approved comments, oldest first; replies name their parent.",
                 "CommentList",
-                [slug],
+                [call_slug],
                 "Comments",
                 op="listComments",
             ),
@@ -718,6 +776,7 @@ def openapi_document(server_url: str) -> Schema:
                     "to moderation before it is published again.",
                     "200",
                     [tracking],
+                    body,
                 ),
             },
         },

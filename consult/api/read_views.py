@@ -23,13 +23,14 @@ from consult.api.http import (
 )
 from consult.api.lookups import absolute_urls, count_read, public_call_or_404
 from consult.api.problems import Problem
-from consult.calls.models import CallPhase, CommentStatus
+from consult.calls.models import CallPhase, CommentStatus, RespondentType
 from consult.calls.queries import documents_of, in_phase, public_calls, questions_of
 from consult.comments.queries import threads_for
 from consult.markdown import render_markdown
 from consult.moderation.public import public_views
 from consult.queries import topic_by_slug, topics_in_order
 from consult.responses.published import BadFilter, Filters, published_count, published_responses
+from consult.vocabulary import Sector, countries
 from events.models import Session, Visibility
 from events.queries import change_of, rule_of
 from events.recurrence import occurrences
@@ -38,6 +39,11 @@ DEFAULT_RANGE = timedelta(days=90)
 LONGEST_RANGE = timedelta(days=366)
 CALL_STATUSES = tuple(p.value for p in CallPhase if p != CallPhase.DRAFT)
 CALL_STATUS_RULE = f"`status` must be one of: {', '.join(CALL_STATUSES)}."
+FILTER_VALUES = {
+    "sector": frozenset(s.value for s in Sector),
+    "country": frozenset(code for code, _ in countries()),
+    "type": frozenset(t.value for t in RespondentType),
+}
 
 
 async def topics(request: Request) -> Response:
@@ -111,6 +117,7 @@ async def call_responses(request: Request) -> Response:
         filters = Filters.parse(request.query_params)
     except BadFilter as bad:
         raise Problem(400, str(bad)) from None
+    _check_filter_values(request)
     after, limit = decode_cursor(request), query_limit(request)
     query = published_responses(found, filters)
     total = await query.count()
@@ -132,6 +139,15 @@ async def call_responses(request: Request) -> Response:
             "links": page_links(request, encode_cursor(rows[limit - 1].id) if more else None),
         },
     )
+
+
+def _check_filter_values(request: Request) -> None:
+    """Exactly the values the document lists: the page's filters also take " gb ", the API takes
+    what it says (400 otherwise). Empty means any, as on the page."""
+    for name, allowed in FILTER_VALUES.items():
+        value = request.query_params.get(name)
+        if value and value not in allowed:
+            raise Problem(400, f"`{name}` must be written exactly as the API document lists it.")
 
 
 async def call_comments(request: Request) -> Response:

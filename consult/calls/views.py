@@ -70,4 +70,4 @@ async def call_document(request: Request) -> Response:
     )
     if call is None or attachment is None:
         raise HTTPException(404)
-    return attachment_response(settings_of(request).upload_dir, attachment)
+    return attachment_response(settings_of(request).upload_dir, attachment, personal=False)

@@ -374,7 +374,7 @@ async def response_file(request: Request) -> HttpResponse:
     )
     if attachment is None:
         raise HTTPException(404)
-    return attachment_response(settings_of(request).upload_dir, attachment)
+    return attachment_response(settings_of(request).upload_dir, attachment, personal=True)
 
 
 async def withdraw(request: Request) -> HttpResponse:
