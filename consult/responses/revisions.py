@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from consult.calls.models import (
     Answer,
@@ -20,6 +21,16 @@ from consult.calls.models import (
     ResponseStatus,
     RevisionAnswer,
 )
+
+
+def words_of(answer: Answer | RevisionAnswer) -> dict[str, Any]:
+    """What an answer says, to copy between the response's answers and a revision's."""
+    return {
+        "text": answer.text,
+        "choices": list(answer.choices),
+        "scale": answer.scale,
+        "sensitive": answer.sensitive,
+    }
 
 
 async def snapshot(response: Response, number: int, *, now: datetime | None) -> ResponseRevision:
@@ -41,10 +52,7 @@ async def snapshot(response: Response, number: int, *, now: datetime | None) -> 
             RevisionAnswer(
                 revision_id=revision.id,
                 question_id=answer.question_id,
-                text=answer.text,
-                choices=list(answer.choices),
-                scale=answer.scale,
-                sensitive=answer.sensitive,
+                **words_of(answer),
                 file_ids=sorted(file.id for file in answer.files),
             )
             for answer in answers
@@ -110,10 +118,7 @@ async def mirror(response: Response, revision: ResponseRevision) -> None:
         answer = current.get(question_id) or Answer(
             response_id=response.id, question_id=question_id
         )
-        answer.text = source.text
-        answer.choices = list(source.choices)
-        answer.scale = source.scale
-        answer.sensitive = source.sensitive
+        answer.update_from_dict(words_of(source))
         await answer.save()
         if source.file_ids:
             await Attachment.filter(id__in=source.file_ids, response_id=response.id).update(
@@ -164,10 +169,7 @@ async def record_first_revisions(call_id: int) -> int:
             RevisionAnswer(
                 revision_id=by_response[a.response_id],
                 question_id=a.question_id,
-                text=a.text,
-                choices=list(a.choices),
-                scale=a.scale,
-                sensitive=a.sensitive,
+                **words_of(a),
                 file_ids=sorted(files.get(a.id, [])),
             )
             for a in answers
