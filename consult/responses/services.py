@@ -251,31 +251,37 @@ async def save_answers(
             )
         stored_files += 1
     stored: dict[int, Attachment] = {}
-    for question in new_files:
-        name, data = inputs[question.id].upload  # type: ignore[misc]
-        try:
-            kept = await store_upload_in_thread(
-                uploads.directory, name, data, max_bytes=uploads.max_bytes
+    try:
+        for question in new_files:
+            name, data = inputs[question.id].upload  # type: ignore[misc]
+            try:
+                kept = await store_upload_in_thread(
+                    uploads.directory, name, data, max_bytes=uploads.max_bytes
+                )
+            except UploadRefused as refusal:
+                raise FieldProblem(question.field_name, str(refusal)) from None
+            stored[question.id] = Attachment(
+                kind=AttachmentKind.RESPONSE_FILE,
+                original_name=kept.original_name,
+                stored_name=kept.stored_name,
+                content_type=kept.content_type,
+                size=kept.size,
+                sha256=kept.sha256,
+                uploaded_by=person,
+                response_id=response.id,
             )
-        except UploadRefused as refusal:
-            raise FieldProblem(question.field_name, str(refusal)) from None
-        stored[question.id] = Attachment(
-            kind=AttachmentKind.RESPONSE_FILE,
-            original_name=kept.original_name,
-            stored_name=kept.stored_name,
-            content_type=kept.content_type,
-            size=kept.size,
-            sha256=kept.sha256,
-            uploaded_by=person,
-            response_id=response.id,
-        )
-    async with in_transaction():
-        draft = await _editable(response)
-        if draft is None:
-            await _save_to_response(response, questions, inputs, stored, now=now)
-        else:
-            await _save_to_draft(draft, questions, inputs, stored)
-        await _mark_edited(response)
+        async with in_transaction():
+            draft = await _editable(response)
+            if draft is None:
+                await _save_to_response(response, questions, inputs, stored, now=now)
+            else:
+                await _save_to_draft(draft, questions, inputs, stored)
+            await _mark_edited(response)
+    except BaseException:
+        # A later file refused, or the save failed: no row names the files already written.
+        for attachment in stored.values():
+            upload_path(uploads.directory, attachment.stored_name).unlink(missing_ok=True)
+        raise
 
 
 async def _save_to_response(

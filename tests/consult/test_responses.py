@@ -8,18 +8,24 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
+import pytest
 from starlette.applications import Starlette
 
+from config.settings import Settings
+from consult.accounts.services import FieldProblem
 from consult.calls.models import (
     Answer,
     Attachment,
     Call,
     CallState,
+    Question,
     QuestionKind,
     Response,
     ResponseStatus,
 )
 from consult.clock import FixedClock
+from consult.responses import services
+from consult.responses.services import AnswerInput, UploadRules
 from consult.responses.tracking import normalise
 from consult.uploads import TOO_LARGE_UNPACKED
 from tests.archives import odt_bomb
@@ -673,3 +679,34 @@ async def test_removing_a_file_deletes_it_from_disk(
     assert response.status_code == 303
     assert not path.exists()
     assert await Attachment.all().count() == 0
+
+
+async def test_a_file_refused_after_another_was_written_leaves_neither_on_disk(
+    client: httpx.AsyncClient, clock: FixedClock, settings: Settings
+) -> None:
+    call = await make_call(clock.now())
+    person = await verified_stakeholder(client)
+    first = (await questions_by_kind(call))[QuestionKind.FILE]
+    second = await Question.create(
+        call=call, position=99, kind=QuestionKind.FILE, prompt="Any other evidence"
+    )
+    questions = list(await Question.filter(call_id=call.id).order_by("position", "id"))
+    response = await services.start_response(call, person, now=clock.now())
+    inputs = {
+        first.id: AnswerInput(upload=("evidence.pdf", TINY_PDF)),
+        second.id: AnswerInput(upload=("program.exe", b"MZ\x90\x00not a document")),
+    }
+
+    with pytest.raises(FieldProblem):
+        await services.save_answers(
+            response,
+            call,
+            questions,
+            inputs,
+            uploads=UploadRules(settings.upload_dir, 1024 * 1024, 5),
+            person=person,
+            now=clock.now(),
+        )
+
+    assert not await Attachment.exists()
+    assert not settings.upload_dir.exists() or list(settings.upload_dir.iterdir()) == []
