@@ -159,7 +159,8 @@ class RefuseNulCharacters:
         if scope["type"] == "http" and ("\x00" in scope["path"] or b"%00" in scope["query_string"]):
             request = Request(scope)
             names = [name for name, value in request.query_params.multi_items() if "\x00" in value]
-            where = f"`{names[0]}`" if names else "The address"
+            quote = "`{}`" if is_api_path(request.url.path) else "“{}”"  # code in API problems
+            where = quote.format(names[0]) if names else "The address"
             await render_error(request, 400, f"{where} must not hold a NUL character.", {})(
                 scope, receive, send
             )

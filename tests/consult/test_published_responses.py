@@ -177,7 +177,7 @@ async def test_filter_options_list_sectors_types_and_the_countries_responses_com
         ("country=XX", "Choose a country from the list."),
         ("country=United%20Kingdom", "Choose a country from the list."),
         ("type=robot", "Choose individuals or organisations."),
-        ("sector=%00", "Choose a sector from the list."),
+        ("sector=%00", "“sector” must not hold a NUL character."),
     ],
 )
 async def test_unknown_filter_values_get_a_400_page(
