@@ -161,8 +161,13 @@ async def public_views(responses: list[Response]) -> list[PublicResponse]:
 
     What the public sees is the response's published revision, never its latest or its draft.
     """
-    shown = [r for r in responses if is_public(r)]
-    return await revision_views([(r, r.published_revision_id) for r in shown])  # type: ignore[misc]
+    return await revision_views(
+        [
+            (r, r.published_revision_id)
+            for r in responses
+            if is_public(r) and r.published_revision_id is not None
+        ]
+    )
 
 
 async def revision_views(pairs: list[tuple[Response, int]]) -> list[PublicResponse]:

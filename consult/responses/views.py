@@ -322,7 +322,8 @@ async def submit(request: Request) -> HttpResponse:
         )
         fresh = await Response.get(id=response.id)
         return await _check_page(request, found, fresh, questions, problems)
-    # The revision and its receipt's outbox row are committed together; sending can only be early.
+    # The revision and its receipt's outbox row committed together: sending now is a head start,
+    # the dispatcher sends it if this fails.
     await send_written(request, outcome.notification)
     request.session["receipt"] = outcome.response.tracking_number
     return redirect(request, "responses:receipt", tracking=outcome.response.tracking_number)
