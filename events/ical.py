@@ -28,6 +28,7 @@ from icalendar import (
     TimezoneDaylight,
     TimezoneStandard,
     vCalAddress,
+    vCategory,
     vDuration,
     vText,
 )
@@ -125,9 +126,9 @@ def calendar_bytes(feed: CalendarFeed) -> bytes:
         calendar.add("method", feed.method)
     else:
         # `icalendar` types NAME and X- properties as unknown and would write them unescaped.
-        calendar.add("name", vText(feed.name))
-        calendar.add("x-wr-calname", vText(feed.name))
-        calendar.add("description", vText(feed.description))
+        calendar.add("name", Text(feed.name))
+        calendar.add("x-wr-calname", Text(feed.name))
+        calendar.add("description", Text(feed.description))
         calendar.add("refresh-interval", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
         calendar.add("x-published-ttl", vDuration(REFRESH))
     events = [
@@ -142,7 +143,7 @@ def calendar_bytes(feed: CalendarFeed) -> bytes:
         {entry.rule.zone for entry in feed.sessions} | {entry.zone for entry in feed.moments}
     )
     if len(zones) == 1 and not feed.method:
-        calendar.add("x-wr-timezone", vText(zones[0]))
+        calendar.add("x-wr-timezone", Text(zones[0]))
     first, last = _span(feed)
     for zone in zones:
         if zone not in UTC_ZONES:
@@ -154,6 +155,37 @@ def calendar_bytes(feed: CalendarFeed) -> bytes:
 
 # Octets of content on each physical line: 75 with the leading space of a continuation.
 FOLD_AT = 74
+
+
+def escape_text(text: str) -> str:
+    """RFC 5545 §3.3.11 TEXT escaping that every text survives unchanged once unescaped.
+
+    The backslash is escaped first. icalendar 7.3's own escaping first turns a literal backslash
+    followed by a capital N into a line break, so "C:\\Network" came out as "C:" and "etwork"
+    on two lines in every calendar. Line breaks of any kind are written as "\\n".
+    """
+    return (
+        text.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\n")
+        .replace("\r", "\n")
+        .replace("\n", "\\n")
+    )
+
+
+class Text(vText):
+    """A TEXT value escaped by `escape_text`."""
+
+    def to_ical(self) -> bytes:
+        return escape_text(str(self)).encode()
+
+
+class Categories(vCategory):
+    """CATEGORIES, each name escaped by `escape_text`."""
+
+    def to_ical(self) -> bytes:
+        return b",".join(escape_text(str(name)).encode() for name in self.cats)
 
 
 def folded(line: str) -> bytes:
@@ -315,9 +347,9 @@ def _session_event(
     event.add("dtstart", _local(starts, entry.rule.zone))
     event.add("dtend", _local(ends, entry.rule.zone))
     if entry.location:
-        event.add("location", entry.location)
+        event.add("location", Text(entry.location))
     if entry.categories:
-        event.add("categories", list(entry.categories))
+        event.add("categories", Categories(list(entry.categories)))
     event.add("status", "CANCELLED" if entry.cancelled or cancelled else "CONFIRMED")
     return event
 
@@ -330,7 +362,7 @@ def _moment_event(entry: MomentEntry, organizer: Organizer) -> Event:
     # No DTEND: RFC 5545 §3.6.1 makes the event end when it starts, a moment in the calendar.
     event.add("dtstart", _local(entry.at, entry.zone))
     if entry.categories:
-        event.add("categories", list(entry.categories))
+        event.add("categories", Categories(list(entry.categories)))
     event.add("status", "CONFIRMED")
     event.add("transp", "TRANSPARENT")
     return event
@@ -344,8 +376,8 @@ def _event(
     stamp = modified.astimezone(UTC).replace(microsecond=0)
     event.add("dtstamp", stamp)
     event.add("last-modified", stamp)
-    event.add("summary", summary)
-    event.add("description", description)
+    event.add("summary", Text(summary))
+    event.add("description", Text(description))
     event.add("url", url)
     address = vCalAddress(f"mailto:{organizer.email}")
     address.params["CN"] = vText(organizer.name)
