@@ -59,7 +59,24 @@ def build_message(mail: OutgoingMail, sender: str) -> EmailMessage:
     message.set_content(mail.text)
     if mail.html:
         message.add_alternative(mail.html, subtype="html")
+    invitations = [a for a in mail.attachments if is_invitation(a)]
+    for invitation in invitations:
+        # Mail clients offer accept/decline when the iTIP calendar is an alternative of the
+        # body (multipart/alternative), not only an attachment.
+        message.add_alternative(
+            invitation.data,  # bytes, base64: the calendar's CRLF line ends arrive as written
+            maintype="text",
+            subtype="calendar",
+            params={"charset": "UTF-8", "method": invitation.params["method"]},
+        )
     for attachment in mail.attachments:
+        if is_invitation(attachment):
+            # The same calendar as a file too, for clients that only look at attachments;
+            # application/ics, so that none of them reads the message as two invitations.
+            message.add_attachment(
+                attachment.data, maintype="application", subtype="ics", filename=attachment.filename
+            )
+            continue
         maintype, subtype = attachment.content_type.split("/")
         message.add_attachment(
             attachment.data,
@@ -69,6 +86,11 @@ def build_message(mail: OutgoingMail, sender: str) -> EmailMessage:
             params=attachment.params,
         )
     return message
+
+
+def is_invitation(attachment: Attachment) -> bool:
+    """An iTIP calendar (`text/calendar` with a METHOD), as `events.itip` makes them."""
+    return attachment.content_type == "text/calendar" and "method" in attachment.params
 
 
 async def send_mail(settings: MailSettings, mail: OutgoingMail) -> str:

@@ -239,7 +239,9 @@ def calendar_parts(message: EmailMessage) -> list[EmailMessage]:
 
 
 @pytest.mark.parametrize("name", ["invitation", "update", "cancellation"])
-def test_the_mail_carries_the_message_as_a_text_calendar_part(name: str) -> None:
+def test_the_calendar_is_an_alternative_of_the_body_and_an_invite_ics_attachment(
+    name: str,
+) -> None:
     data, method, _, _, _ = MESSAGES[name]
     mail = OutgoingMail(
         to="zoe@example.org",
@@ -253,14 +255,27 @@ def test_the_mail_carries_the_message_as_a_text_calendar_part(name: str) -> None
     message = message_from_bytes(bytes(build_message(mail, SENDER)), policy=policy.default)
 
     assert isinstance(message, EmailMessage)
+    # multipart/mixed → multipart/alternative (text, HTML, calendar) + invite.ics: where Gmail,
+    # Outlook and Apple Mail look for an invitation to offer accept or decline.
+    assert message.get_content_type() == "multipart/mixed"
+    alternative, attachment = list(message.iter_parts())
+    assert [p.get_content_type() for p in alternative.iter_parts()] == [
+        "text/plain",
+        "text/html",
+        "text/calendar",
+    ]
     [part] = calendar_parts(message)
     assert part.get_param("method") == method == str(Calendar.from_ical(data)["METHOD"])
-    assert part.get_param("charset") == "utf-8"
-    assert part.get_filename() == "invite.ics"
-    assert part.get_content_disposition() == "attachment"
-    assert part.get_payload(decode=True) == data
-    assert f"method={method}" in part["Content-Type"].replace('"', "")
-    # The text and HTML bodies are still there.
+    assert part.get_param("charset") == "UTF-8"
+    assert part.get_content_disposition() is None  # inline: the body itself, not a file
+    assert part.get_payload(decode=True) == data  # CRLF line ends as written
+    assert str(Calendar.from_ical(part.get_payload(decode=True))["METHOD"]) == method
+    assert (attachment.get_content_type(), attachment.get_filename()) == (
+        "application/ics",
+        "invite.ics",
+    )
+    assert attachment.get_content_disposition() == "attachment"
+    assert attachment.get_payload(decode=True) == data
     text = message.get_body(preferencelist=("plain",))
     html = message.get_body(preferencelist=("html",))
     assert text is not None and text.get_content().strip() == "You are registered."

@@ -242,10 +242,9 @@ async def test_the_same_key_is_written_once(clock: FixedClock) -> None:
 
 
 def calendar_of(message) -> icalendar.Calendar:
-    [part] = [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
-    body = icalendar.Calendar.from_ical(
-        part.get_content().encode() if isinstance(part.get_content(), str) else part.get_content()
-    )
+    """The iTIP calendar where mail clients look for it: an alternative of the body."""
+    [part] = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
+    body = icalendar.Calendar.from_ical(part.get_payload(decode=True))
     assert part.get_param("method") == str(body["METHOD"])
     return body
 
