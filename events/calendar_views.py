@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from config.conditional import FeedResponse, RenderedFeed, not_modified
+from config.conditional import FeedResponse, RenderedFeed, accepts_gzip, not_modified
 from config.freshness import fresh
 from config.web import now, settings_of
 from events.feeds import (
@@ -61,7 +61,13 @@ class CalendarResponse(FeedResponse):
     """A calendar feed, or 304 Not Modified, named for the file a client saves it as."""
 
     def __init__(
-        self, feed: RenderedFeed, *, filename: str, private: bool, not_modified: bool = False
+        self,
+        feed: RenderedFeed,
+        *,
+        filename: str,
+        private: bool,
+        not_modified: bool = False,
+        gzip: bool = False,
     ) -> None:
         super().__init__(
             feed,
@@ -69,6 +75,7 @@ class CalendarResponse(FeedResponse):
             private=private,
             not_modified=not_modified,
             headers={"Content-Disposition": f'inline; filename="{_safe_filename(filename)}"'},
+            gzip=gzip,
         )
 
 
@@ -115,7 +122,11 @@ async def _serve(
         rendered = RenderedFeed.of(calendar_bytes(calendar), source.fingerprint.last_modified)
         cache.put(key, rendered)
     return CalendarResponse(
-        rendered, filename=filename, private=private, not_modified=not_modified(request, rendered)
+        rendered,
+        filename=filename,
+        private=private,
+        not_modified=not_modified(request, rendered),
+        gzip=accepts_gzip(request),
     )
 
 

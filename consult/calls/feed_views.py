@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from starlette.requests import Request
 from starlette.responses import Response
 
-from config.conditional import FeedResponse, RenderedFeed, not_modified
+from config.conditional import FeedResponse, RenderedFeed, accepts_gzip, not_modified
 from config.templating import format_datetime_in
 from config.web import now, settings_of
 from consult.calls.atom import CallEntry, atom_feed, feed_updated
@@ -36,7 +36,12 @@ async def calls_feed(request: Request) -> Response:
         calls_url=settings.url_for_path(request.url_for("calls:list").path),
     )
     feed = RenderedFeed.of(body, feed_updated(entries))
-    return FeedResponse(feed, media_type=ATOM_TYPE, not_modified=not_modified(request, feed))
+    return FeedResponse(
+        feed,
+        media_type=ATOM_TYPE,
+        not_modified=not_modified(request, feed),
+        gzip=accepts_gzip(request),
+    )
 
 
 def call_entry(call: Call, now: datetime, url: str) -> CallEntry:

@@ -5,6 +5,7 @@ daylight-saving changes.
 
 from __future__ import annotations
 
+import gzip
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, time, timedelta
@@ -15,6 +16,7 @@ import httpx
 import pytest
 import recurring_ical_events
 from icalendar import Calendar, Event
+from starlette.applications import Starlette
 
 from config.freshness import Freshness
 from consult.calls.models import Call, CallState, Response, ResponseStatus
@@ -35,6 +37,8 @@ from events.tokens import calendar_token_for, rotate_calendar_token
 from tests.conftest import TEST_SECRET
 from tests.factories import make_call, make_topic
 
+# The plain bytes: httpx asks for gzip unless told otherwise (compression has its own tests).
+PLAIN = {"Accept-Encoding": "identity"}
 LONDON = "Europe/London"
 NEW_YORK = "America/New_York"
 HOST = "testserver"
@@ -350,7 +354,7 @@ async def test_session_file_is_served_before_the_session_page(client: httpx.Asyn
 
 async def test_conditional_requests_answer_304_without_a_body(client: httpx.AsyncClient) -> None:
     await make_session("standards-roundtable", at(LONDON, 2026, 12, 8, 15))
-    full = await client.get("/calendar/all.ics")
+    full = await client.get("/calendar/all.ics", headers=PLAIN)
     etag, modified = full.headers["etag"], full.headers["last-modified"]
     assert etag.startswith('"') and len(etag) == 66
     other = '"' + "0" * 64 + '"'
@@ -363,7 +367,7 @@ async def test_conditional_requests_answer_304_without_a_body(client: httpx.Asyn
         {"If-Modified-Since": modified},
         {"If-Modified-Since": format_datetime(datetime(2100, 1, 1, tzinfo=UTC), usegmt=True)},
     ):
-        response = await client.get("/calendar/all.ics", headers=headers)
+        response = await client.get("/calendar/all.ics", headers={**PLAIN, **headers})
         assert response.status_code == 304, headers
         assert response.content == b""
         assert response.headers["etag"] == etag
@@ -377,7 +381,7 @@ async def test_conditional_requests_answer_304_without_a_body(client: httpx.Asyn
         {"If-None-Match": other, "If-Modified-Since": modified},
         {"If-Modified-Since": "not a date"},
     ):
-        response = await client.get("/calendar/all.ics", headers=headers)
+        response = await client.get("/calendar/all.ics", headers={**PLAIN, **headers})
         assert response.status_code == 200, headers
         assert response.content == full.content
 
@@ -703,3 +707,59 @@ async def test_public_figures_are_kept_for_the_freshness_window_and_then_asked_a
     await always.get("standards", loader("standards", "v3"))
     await always.get("standards", loader("standards", "v3"))
     assert loads.count("standards") == 4
+
+
+async def test_a_feed_is_gzipped_for_clients_that_ask_with_its_own_etag_and_the_same_content(
+    client: httpx.AsyncClient,
+) -> None:
+    for n in range(12):  # enough events for the feed to be worth compressing
+        await make_session(f"roundtable-{n}", at(LONDON, 2026, 12, 8 + n, 15))
+    plain = await client.get("/calendar/all.ics", headers=PLAIN)
+    raw = await client.send(
+        client.build_request("GET", "/calendar/all.ics", headers={"Accept-Encoding": "gzip"}),
+        stream=True,
+    )
+    compressed = b"".join([chunk async for chunk in raw.aiter_raw()])
+    await raw.aclose()
+
+    assert plain.headers["vary"] == raw.headers["vary"] == "Accept-Encoding"
+    assert "content-encoding" not in plain.headers
+    assert raw.headers["content-encoding"] == "gzip"
+    assert gzip.decompress(compressed) == plain.content
+    assert len(compressed) < len(plain.content) / 3
+    assert int(raw.headers["content-length"]) == len(compressed)
+    assert raw.headers["etag"] == plain.headers["etag"][:-1] + '-gzip"'
+    # Either tag names the same content: a 304 whichever the client kept, with the tag of what
+    # it would get now.
+    for kept in (plain.headers["etag"], raw.headers["etag"]):
+        again = await client.get(
+            "/calendar/all.ics", headers={"Accept-Encoding": "gzip", "If-None-Match": kept}
+        )
+        assert (again.status_code, again.content) == (304, b"")
+        assert again.headers["etag"] == raw.headers["etag"]
+    refused = await client.get("/calendar/all.ics", headers={"Accept-Encoding": "gzip;q=0, br"})
+    assert "content-encoding" not in refused.headers
+    assert refused.headers["etag"] == plain.headers["etag"]
+
+
+async def test_the_gzipped_bytes_are_the_same_on_every_request_and_every_render(
+    app: Starlette, client: httpx.AsyncClient
+) -> None:
+    for n in range(12):
+        await make_session(f"roundtable-{n}", at(LONDON, 2026, 12, 8 + n, 15))
+
+    async def gzipped() -> bytes:
+        response = await client.send(
+            client.build_request("GET", "/calendar/all.ics", headers={"Accept-Encoding": "gzip"}),
+            stream=True,
+        )
+        body = b"".join([chunk async for chunk in response.aiter_raw()])
+        await response.aclose()
+        return body
+
+    first = await gzipped()
+    cached = await gzipped()
+    app.state.calendar_cache._entries.clear()  # rendered and compressed afresh
+    rendered_again = await gzipped()
+
+    assert first == cached == rendered_again  # no time stamp in the gzip header: one ETag
