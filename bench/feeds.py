@@ -10,6 +10,8 @@ rest in London) and another of `--cold-events`. Then:
    closed-loop clients; the baseline is a Starlette endpoint in another uvicorn process answering
    with the very same bytes from memory (`bench.baselines`). Target: >= 0.9 of its throughput.
 2. **304**: the same clients send `If-None-Match` with the feed's ETag and get 304 Not Modified.
+   **Compression**: the same feed asked for with `Accept-Encoding: gzip`: its bytes, and its
+   requests per second against the plain ones.
 3. **cold**: in this process, the whole build of the 1,000-event feed as a request with an empty
    cache runs it (fingerprint query, rows, entries, iCalendar bytes) against the straightforward
    way: query the sessions and their topics with the ORM and add one `icalendar.Event` per
@@ -52,6 +54,10 @@ from events.ical import calendar_bytes
 from events.models import Session
 
 ZONES = ("Europe/London", "America/New_York")
+
+
+PLAIN = {"Accept-Encoding": "identity"}  # httpx asks for gzip unless told otherwise
+GZIP = {"Accept-Encoding": "gzip"}
 
 
 async def seed(topic_slug: str, count: int, now: datetime) -> None:
@@ -151,19 +157,30 @@ async def main(args: argparse.Namespace) -> None:
         environment = app_environment(database_url, "", data_dir)
         path = "/calendar/topics/warm.ics"
         with served("config.asgi:app", environment) as base:
-            first = httpx.get(base + path)
+            first = httpx.get(base + path, headers=PLAIN)
             assert first.status_code == 200, first.status_code
             body, etag = first.content, first.headers["etag"]
             events = body.count(b"BEGIN:VEVENT")
+            with httpx.stream("GET", base + path, headers=GZIP) as answer:
+                gzipped = b"".join(answer.iter_raw())
+                assert answer.headers["content-encoding"] == "gzip"
 
             async def fetch(client: Client, _: int) -> None:
-                await client.request("feed", "GET", path)
+                await client.request("feed", "GET", path, headers=PLAIN)
+
+            async def fetch_gzipped(client: Client, _: int) -> None:
+                await client.request("gzip", "GET", path, headers=GZIP)
 
             async def revalidate(client: Client, _: int) -> None:
-                answer = await client.request("304", "GET", path, headers={"If-None-Match": etag})
+                answer = await client.request(
+                    "304", "GET", path, headers={**PLAIN, "If-None-Match": etag}
+                )
                 assert answer.status_code == 304
 
             warm = await closed_loop(base, fetch, clients=args.clients, seconds=args.seconds)
+            compressed = await closed_loop(
+                base, fetch_gzipped, clients=args.clients, seconds=args.seconds
+            )
             not_modified = await closed_loop(
                 base, revalidate, clients=args.clients, seconds=args.seconds
             )
@@ -174,7 +191,7 @@ async def main(args: argparse.Namespace) -> None:
         ) as base:
 
             async def plain(client: Client, _: int) -> None:
-                await client.request("plain", "GET", "/bytes/warm.ics")
+                await client.request("plain", "GET", "/bytes/warm.ics", headers=PLAIN)
 
             baseline = await closed_loop(base, plain, clients=args.clients, seconds=args.seconds)
 
@@ -197,6 +214,12 @@ async def main(args: argparse.Namespace) -> None:
         )
     print(f"   ratio app / baseline: {ratio:.2f} (target >= 0.90: {verdict(ratio >= 0.9)})")
     print(f"   304 / 200 throughput: {not_modified.per_second() / warm.per_second():.2f}")
+    print(
+        f"\n2. Compression: {len(body):,} bytes plain, {len(gzipped):,} gzipped "
+        f"({len(gzipped) / len(body):.2f} of them); gzip {compressed.per_second():.0f} req/s "
+        f"against {warm.per_second():.0f} plain ({compressed.per_second() / warm.per_second():.2f}; "
+        "the client inflates each answer on the same cores)"
+    )
     cold_ratio = ours_cold / theirs_cold
     print(f"\n3. Cold build of {args.cold_events} events (median of 5)")
     print(f"   ours (query + entries + bytes)   {ms(ours_cold):>10}   {ours_size:,} bytes")
