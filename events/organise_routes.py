@@ -33,7 +33,7 @@ routes: list[BaseRoute] = [
     Route(
         OCCURRENCE + "/cancel",
         views.occurrence_cancel,
-        methods=POST,
+        methods=GET_POST,
         name="organise_sessions:occurrence_cancel",
     ),
     Route(

@@ -28,6 +28,7 @@ from events.messages import Site
 from events.models import Session, occurrence_key
 from events.queries import session_occurrences
 from events.recurrence import Occurrence
+from events.registrations import registered_for_date
 from events.sessions import NoSuchOccurrence, SessionIsCancelled, dates_disagree
 from events.slots import slots_by_day, working_slots
 from events.timezones import daylight_saving_disagrees, zone_label
@@ -190,9 +191,22 @@ async def session_cancel(request: Request) -> Response:
 
 
 async def occurrence_cancel(request: Request) -> Response:
+    """GET asks first, naming the date and how many people will be told; POST cancels it."""
     person = await _organiser(request)
     session = await _session(request, person)
     occurrence = await _occurrence(request, session)
+    if request.method == "GET":
+        _changeable(session)
+        if occurrence.cancelled:
+            return redirect(request, "organise_sessions:overview", slug=session.slug)
+        key = request.path_params["key"]
+        context = {
+            "session": session,
+            "occurrence": occurrence,
+            "key": key,
+            "told": await registered_for_date(session, key),
+        }
+        return render(request, "organise/sessions/cancel_occurrence.html", context)
     try:
         with _refusals():
             cancelled = await services.cancel_occurrence(

@@ -370,6 +370,16 @@ async def _fill(session: Session, now: datetime) -> list[Registration]:
     return promoted
 
 
+async def registered_for_date(session: Session, key: str) -> int:
+    """How many people hold a place at one date: for the whole series or for that date."""
+    people = await Registration.filter(
+        session_id=session.id,
+        status=RegistrationStatus.REGISTERED,
+        occurrence_key__in=[WHOLE_SERIES, key],
+    ).values_list("person_id", flat=True)
+    return len(set(people))
+
+
 # ---------------------------------------------------------------- Reading, for the pages
 
 

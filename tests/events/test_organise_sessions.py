@@ -217,7 +217,7 @@ async def test_an_organiser_schedules_a_weekly_series_that_keeps_its_new_york_ti
             ("Wednesday 24", "EDT", "2pm"),
         )
     ]
-    cancel_actions = [form["action"] for form in page(overview).select("#occurrence form")]
+    cancel_actions = [a["href"] for a in page(overview).select('#occurrence a[href$="/cancel"]')]
     assert cancel_actions == [
         f"{SESSION}/occurrences/2027-03-{day}T{hour}:00:00Z/cancel"
         for day, hour in (("03", "15"), ("10", "15"), ("17", "14"), ("24", "14"))
@@ -585,7 +585,39 @@ async def test_cancelling_an_occurrence_raises_sequence_and_stores_the_override(
     ]
     overview = await client.get(SESSION)
     assert rows_of(overview, "#occurrence")[1][1] == "Cancelled"
-    assert len(page(overview).select("#occurrence form")) == 3
+    assert len(page(overview).select('#occurrence a[href$="/cancel"]')) == 3
+
+
+async def test_cancelling_an_occurrence_asks_first_naming_the_date_and_who_will_be_told(
+    client: httpx.AsyncClient,
+) -> None:
+    await organiser(client)
+    session = await weekly_series(client)
+    key = "2027-03-10T15:00:00Z"
+    for n, (occurrence, status) in enumerate(
+        (
+            ("", RegistrationStatus.REGISTERED),  # the whole series: this date included
+            (key, RegistrationStatus.REGISTERED),
+            ("2027-03-17T15:00:00Z", RegistrationStatus.REGISTERED),  # another date
+            (key, RegistrationStatus.WAITLISTED),  # no place to lose
+        )
+    ):
+        person = await Person.create(email=f"p{n}@example.org", password_hash="x", display_name="P")
+        await Registration.create(
+            session=session, person=person, occurrence_key=occurrence, status=status
+        )
+    overview = page(await client.get(SESSION))
+    link = overview.select_one(f'#occurrence a[href$="/occurrences/{key}/cancel"]')
+    assert link is not None
+
+    question = await client.get(str(link["href"]))
+
+    assert question.status_code == 200
+    text = page(question).get_text(" ", strip=True)
+    assert "Cancel Wednesday 10 March 2027" in page(question).h1.get_text()  # type: ignore[union-attr]
+    assert "2 people registered for this date will be told" in text
+    assert not await OccurrenceOverride.exists()  # asking changed nothing
+    assert (await Session.get(id=session.id)).sequence == 0
 
 
 async def test_moving_an_occurrence_keeps_its_length_raises_sequence_and_stores_the_override(
@@ -657,7 +689,7 @@ async def test_an_occurrence_that_has_taken_place_cannot_be_cancelled_or_moved(
     moved = await post_form(client, f"{path}/move", {"date": "2027-03-05", "start": "10:00"})
 
     assert rows_of(overview, "#occurrence")[0][1] == "Taken place"
-    assert len(page(overview).select("#occurrence form")) == 3
+    assert len(page(overview).select('#occurrence a[href$="/cancel"]')) == 3
     assert cancelled.status_code == moved.status_code == 400
     assert error_summary(cancelled) == ["This occurrence has already started, so it cannot change"]
     assert field_error(moved, "date") == (
