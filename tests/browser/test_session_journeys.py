@@ -109,6 +109,10 @@ async def test_an_organiser_schedules_moves_and_cancels_a_session_in_chromium(
     # Then one occurrence is cancelled: the series gets an EXDATE and a higher SEQUENCE.
     await page.goto(f"{demo_server}/organise/sessions/pq-migration-clinic")
     await page.get_by_role("button", name="Cancel this occurrence").nth(1).click()
+    # Asked first, naming the date, before anything changes.
+    await assert_accessible(page)
+    assert (await page.locator("h1").inner_text()).startswith("Cancel ")
+    await page.get_by_role("button", name="Cancel this date").click()
     await assert_accessible(page)
     series = the_event(await feed(page, ics))
     assert series["SEQUENCE"] == 2
