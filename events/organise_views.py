@@ -91,12 +91,17 @@ async def _overview(
     """The session's overview page; with a refused action's problems it answers 400."""
     await session.fetch_related("topics", "call")
     found = await session_occurrences(session)
+    # Each date in a week when Washington and London are 4 hours apart is marked on its own row.
+    four_hours = {
+        occurrence_key(o.original_start)
+        for o in found
+        if not o.cancelled and dates_disagree([o.starts_at], session.timezone)
+    }
     context = {
         "session": session,
         "occurrences": [(o, occurrence_key(o.original_start)) for o in found],
-        "gap_is_unusual": dates_disagree(
-            [o.starts_at for o in found if not o.cancelled], session.timezone
-        ),
+        "gap_is_unusual": bool(four_hours),
+        "four_hours": four_hours,
         "problems": problems or [],
     }
     status = 400 if problems else 200

@@ -208,13 +208,14 @@ async def test_an_organiser_schedules_a_weekly_series_that_keeps_its_new_york_ti
     )
     assert [p.id for p in await session.team.all()] == [rosalind.id]
     overview = await client.get(SESSION)
+    marked = " 4 hours, not 5 between Washington and London this week"
     assert [row[0] for row in rows_of(overview, "#occurrence")] == [
-        f"{day} March 2027, 10am {zone} (London: {day} March 2027, {london} GMT)"
-        for day, zone, london in (
-            ("Wednesday 3", "EST", "3pm"),
-            ("Wednesday 10", "EST", "3pm"),
-            ("Wednesday 17", "EDT", "2pm"),
-            ("Wednesday 24", "EDT", "2pm"),
+        f"{day} March 2027, 10am {zone} (London: {day} March 2027, {london} GMT){mark}"
+        for day, zone, london, mark in (
+            ("Wednesday 3", "EST", "3pm", ""),
+            ("Wednesday 10", "EST", "3pm", ""),
+            ("Wednesday 17", "EDT", "2pm", marked),
+            ("Wednesday 24", "EDT", "2pm", marked),
         )
     ]
     cancel_actions = [a["href"] for a in page(overview).select('#occurrence a[href$="/cancel"]')]
@@ -222,7 +223,17 @@ async def test_an_organiser_schedules_a_weekly_series_that_keeps_its_new_york_ti
         f"{SESSION}/occurrences/2027-03-{day}T{hour}:00:00Z/cancel"
         for day, hour in (("03", "15"), ("10", "15"), ("17", "14"), ("24", "14"))
     ]
-    assert texts(overview, ".warning-text") == [f"Warning: {GAP_WARNING}"]
+    # The US changed its clocks on 14 March, the UK on 28 March: the 17th and 24th are marked.
+    assert texts(overview, ".warning-text") == [
+        "Warning: 2 dates of this series fall in weeks when the time difference between "
+        "Washington and London is 4 hours, not 5: they are marked in the list of occurrences."
+    ]
+    marked = [
+        row["id"].removeprefix("occurrence-")
+        for row in page(overview).select("#occurrence tbody tr")
+        if row.select_one(".tag--yellow")
+    ]
+    assert marked == ["2027-03-17T14:00:00Z", "2027-03-24T14:00:00Z"]
 
 
 async def test_a_monthly_series_until_a_date_includes_that_date(client: httpx.AsyncClient) -> None:
