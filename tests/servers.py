@@ -22,6 +22,22 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def wait_until_ready(
+    base_url: str, server: subprocess.Popen[bytes], log: Path, *, seconds: float
+) -> None:
+    """Poll /readyz until the server answers 200; its log in the error when it never does."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(f"{base_url}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"server did not start: {log.read_text()}")
+        time.sleep(0.1)
+
+
 def serve_app(
     database_url: str,
     tmp_path: Path,
@@ -89,16 +105,7 @@ def serve_app_process(
         stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base_url}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start: {(tmp_path / 'server.log').read_text()}")
-            time.sleep(0.1)
+        wait_until_ready(base_url, server, tmp_path / "server.log", seconds=30)
         yield base_url, server
     finally:
         server.terminate()

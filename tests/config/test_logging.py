@@ -6,7 +6,6 @@ import os
 import secrets
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -19,7 +18,7 @@ from config.logging import mask_secrets
 from config.routes import build_routes
 from consult.accounts.tokens import LinkClaims, make_link_token
 from tests.conftest import TEST_SECRET
-from tests.servers import free_port
+from tests.servers import free_port, wait_until_ready
 
 
 @contextmanager
@@ -48,16 +47,7 @@ def consult_serve(folder: Path, log_path: Path) -> Iterator[str]:
         )
         base_url = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(f"{base_url}/readyz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"server did not start: {log_path.read_text()}")
-                time.sleep(0.1)
+            wait_until_ready(base_url, server, log_path, seconds=60)
             yield base_url
         finally:
             server.terminate()
