@@ -47,7 +47,7 @@ from events.models import (
     Visibility,
 )
 from events.queries import change_of, rule_of
-from events.recurrence import SeriesRule, occurrences
+from events.recurrence import Occurrence, SeriesRule, occurrences
 
 # A cancelled session stays in feeds this long, marked CANCELLED, so clients remove it.
 CANCELLED_KEPT = timedelta(days=30)
@@ -295,21 +295,27 @@ class _Links:
         series = self.session(session, personal=True)
         wanted = set(starts)
         return [
-            SessionEntry(
-                uid=session_uid(session.id, self.host, occurrence.original_start),
-                title=series.title,
-                description=series.description,
-                url=series.url,
-                rule=SeriesRule(occurrence.starts_at, occurrence.ends_at, session.timezone),
-                modified=series.modified,
-                sequence=series.sequence,
-                location=series.location,
-                categories=series.categories,
-                cancelled=series.cancelled or occurrence.cancelled,
-            )
+            self.single_date(session.id, series, occurrence)
             for occurrence in occurrences(series.rule, series.changes)
             if occurrence.original_start in wanted
         ]
+
+    def single_date(
+        self, session_id: int, series: SessionEntry, occurrence: Occurrence
+    ) -> SessionEntry:
+        """One date of a series as a session of its own, with the UID its original start gives."""
+        return SessionEntry(
+            uid=session_uid(session_id, self.host, occurrence.original_start),
+            title=series.title,
+            description=series.description,
+            url=series.url,
+            rule=SeriesRule(occurrence.starts_at, occurrence.ends_at, series.rule.zone),
+            modified=series.modified,
+            sequence=series.sequence,
+            location=series.location,
+            categories=series.categories,
+            cancelled=series.cancelled or occurrence.cancelled,
+        )
 
     def call_dates(self, call: Call) -> list[MomentEntry]:
         url = self._call_url(call)
@@ -362,14 +368,15 @@ def _topic_names(session: Session) -> tuple[str, ...]:
     return tuple(t.name for t in sorted(session.topics, key=lambda t: (t.position, t.name, t.id)))
 
 
-def invitation_entry(session: Session, settings: Settings, occurrence: str) -> SessionEntry:
-    """The session as its registrant's own feed shows it, for iTIP mail (`events.itip`).
+def series_entry(session: Session, settings: Settings) -> SessionEntry:
+    """The whole session or series as a registrant's own feed shows it, for iTIP mail
+    (`events.itip`). `session` needs its overrides and topics loaded."""
+    return _Links(settings).session(session, personal=True)
 
-    `occurrence` is the registration's occurrence key: the whole series, or that one date with
-    its own UID. `session` needs its overrides and topics loaded.
-    """
+
+def date_entry(session: Session, settings: Settings, occurrence: Occurrence) -> SessionEntry:
+    """One date of a series, at the times `occurrence` gives, as a single-date registrant's own
+    feed shows it: also for a date the series no longer gives, so that its CANCEL can be sent.
+    `session` needs its overrides and topics loaded."""
     links = _Links(settings)
-    if occurrence == WHOLE_SERIES:
-        return links.session(session, personal=True)
-    [entry] = links.occurrences(session, [_from_key(occurrence)])
-    return entry
+    return links.single_date(session.id, links.session(session, personal=True), occurrence)

@@ -70,6 +70,10 @@ class SessionEntry:
     location: str = ""
     categories: tuple[str, ...] = ()
     cancelled: bool = False
+    # For an iTIP CANCEL of some dates of a series only: their original starts. Each becomes a
+    # VEVENT of its own with the series' UID, RECURRENCE-ID and STATUS:CANCELLED, and the series
+    # itself (RRULE) is not written, so a client removes those dates and keeps the rest.
+    instances: tuple[datetime, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -301,6 +305,14 @@ def _session_events(
     if rule.frequency == "none":
         (only,) = found
         yield event(only.starts_at, only.ends_at, only.cancelled)
+        return
+    if entry.instances:
+        wanted = set(entry.instances)
+        for occurrence in sorted(found, key=lambda o: o.original_start):
+            if occurrence.original_start in wanted:
+                instance = event(occurrence.starts_at, occurrence.ends_at, True)
+                instance.add("recurrence-id", _local(occurrence.original_start, zone))
+                yield instance
         return
     master = event(rule.starts_at, rule.ends_at, False)
     master.add("rrule", _rrule(rule, len(found)))

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from tortoise.expressions import Q
 
 from consult.calls.models import CallState, Response, ResponseStatus
-from events.invitation_mail import write_invitations, write_promotions
+from events.invitation_mail import SAFETY_NET, write_invitations, write_promotions
 from events.messages import Site, compose
 from events.models import (
     Recurrence,
@@ -146,21 +146,19 @@ async def waitlist_promotions(site: Site, *, now: datetime) -> int:
 
 
 async def invitations(site: Site, *, now: datetime) -> int:
-    """Calendar invitations: each registered person holds one at the session's current SEQUENCE.
+    """The safety net under the invitations and CANCELs places hold (`events.invitation_mail`):
+    places given, promoted or given up lately whose message is not in the outbox get it.
 
-    A first registration, and every change of time or place (which raises SEQUENCE), gives a new
-    key and so a new METHOD:REQUEST; a cancelled session or place gives one METHOD:CANCEL.
+    Changes of a session write their messages only in their own transaction: what a change did
+    to each date is known there, and not afterwards.
     """
+    since = now - SAFETY_NET
     places = await Registration.filter(
-        Q(status=RegistrationStatus.REGISTERED)
-        | Q(status=RegistrationStatus.CANCELLED, cancelled_at__gte=now - timedelta(days=7)),
-        Q(session__status=SessionStatus.SCHEDULED, session__ends_at__gte=now - timedelta(days=1))
-        | ~Q(session__recurrence=Recurrence.NONE)
-        | Q(
-            session__status=SessionStatus.CANCELLED,
-            session__cancelled_at__gte=now - timedelta(days=30),
-        ),
-    ).select_related("session", "person")
+        Q(status=RegistrationStatus.REGISTERED, created_at__gte=since)
+        | Q(status=RegistrationStatus.REGISTERED, promoted_at__gte=since)
+        | Q(status=RegistrationStatus.CANCELLED, cancelled_at__gte=since),
+        session__status=SessionStatus.SCHEDULED,
+    ).select_related("person")
     sessions = {
         s.id: s
         for s in await Session.filter(id__in={p.session_id for p in places}).prefetch_related(

@@ -42,7 +42,7 @@ MAIL_CHOICES: tuple[MailChoice, ...] = (
         "Calendar invitations for sessions",
         "An invitation your calendar can add when you register, and updates when a session "
         "changes or is cancelled.",
-        frozenset({"session_invitation", "session_cancelled"}),
+        frozenset({"session_invitation", "session_changed", "session_cancelled"}),
     ),
     MailChoice(
         "session_reminders",

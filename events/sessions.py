@@ -30,7 +30,8 @@ from consult.audit import record_action
 from consult.calls.models import Call
 from consult.calls.services import SLUG_PATTERN, SLUG_TAKEN
 from consult.models import Person, Topic
-from events.invitation_mail import write_for_session
+from events.changes import Snapshot
+from events.invitation_mail import session_snapshot, write_change
 from events.messages import Site
 from events.models import (
     OccurrenceOverride,
@@ -275,6 +276,7 @@ async def update_session(
     async with in_transaction():
         if (await _lock(session)).is_cancelled:
             raise SessionIsCancelled
+        before = await session_snapshot(session.id)
         for name in changed:
             setattr(session, name, wanted[name])
         await session.save(update_fields=[*changed, "updated_at"])
@@ -285,7 +287,7 @@ async def update_session(
                 await session.topics.add(*topics)
         dropped = await _drop_stray_overrides(session) if TIME_FIELDS.intersection(changed) else 0
         if reschedules:
-            await _raise_sequence(session, site, now)
+            await _raise_sequence(session, before, site, now)
         names = [*changed, "topics"] if topics_changed else changed
         detail: dict[str, Any] = {"changed": names, "sequence": session.sequence}
         if dropped:
@@ -302,6 +304,8 @@ async def cancel_session(
 ) -> bool:
     """Mark the session cancelled at `now` and raise SEQUENCE; False if it already was."""
     async with in_transaction():
+        await _lock(session)
+        before = await session_snapshot(session.id)
         # Compare-and-set, so two clicks cancel (and audit) once.
         cancelled = await Session.filter(id=session.id, status=SessionStatus.SCHEDULED).update(
             status=SessionStatus.CANCELLED, cancelled_at=now
@@ -310,7 +314,7 @@ async def cancel_session(
             return False
         session.status, session.cancelled_at = SessionStatus.CANCELLED, now
         await session.save(update_fields=["updated_at"])
-        await _raise_sequence(session, site, now)
+        await _raise_sequence(session, before, site, now)
         await record_action(
             actor,
             "session.cancelled",
@@ -337,6 +341,7 @@ async def cancel_occurrence(
         occurrence = await _changeable_occurrence(session, original_start, now=now)
         if occurrence.cancelled:
             return False
+        before = await session_snapshot(session.id)
         await OccurrenceOverride.filter(
             session_id=session.id, original_start=original_start
         ).delete()
@@ -344,7 +349,7 @@ async def cancel_occurrence(
             session=session, original_start=original_start, cancelled=True
         )
         await session.save(update_fields=["updated_at"])
-        await _raise_sequence(session, site, now)
+        await _raise_sequence(session, before, site, now)
         await record_action(
             actor,
             "occurrence.cancelled",
@@ -376,6 +381,7 @@ async def move_occurrence(
             raise FieldProblem("date", "Choose a date and time in the future")
         if starts_at == occurrence.starts_at:
             return False
+        before = await session_snapshot(session.id)
         ends_at = starts_at + (occurrence.ends_at - occurrence.starts_at)
         await OccurrenceOverride.filter(
             session_id=session.id, original_start=original_start
@@ -385,7 +391,7 @@ async def move_occurrence(
                 session=session, original_start=original_start, starts_at=starts_at, ends_at=ends_at
             )
         await session.save(update_fields=["updated_at"])
-        await _raise_sequence(session, site, now)
+        await _raise_sequence(session, before, site, now)
         await record_action(
             actor,
             "occurrence.moved",
@@ -424,13 +430,15 @@ async def _lock(session: Session) -> Session:
     return await Session.select_for_update().get(id=session.id)
 
 
-async def _raise_sequence(session: Session, site: Site | None, now: datetime) -> None:
-    """One change of time, place or status: SEQUENCE goes up and, in the same transaction,
-    every registered person's new invitation (or cancellation) is written to the outbox."""
+async def _raise_sequence(
+    session: Session, before: Snapshot, site: Site | None, now: datetime
+) -> None:
+    """One change of time, place or status: SEQUENCE goes up and, in the same transaction, each
+    registered person's message about what it did to their dates is written to the outbox."""
     # In the database, not from the copy in memory, so two changes at once both count.
     await Session.filter(id=session.id).update(sequence=F("sequence") + 1)
     await session.refresh_from_db(fields=["sequence"])
-    await write_for_session(site, session.id, now=now)
+    await write_change(site, before, session.id, now=now)
 
 
 async def _drop_stray_overrides(session: Session) -> int:

@@ -40,7 +40,18 @@ class LocalTime:
 
 
 def zone_label(zone: str) -> str:
+    """How pages and mail name a zone: the capitals by their capital (the US one is Washington,
+    never "New York"), any other zone by its city."""
+    for place, name in CAPITALS:
+        if zone == name:
+            return place
     return zone.split("/")[-1].replace("_", " ")
+
+
+def day_text(instant: datetime, zone: str) -> str:
+    """The date of `instant` in `zone`, as mail subjects name a date: "Wednesday 10 March 2027"."""
+    local = instant.astimezone(ZoneInfo(zone))
+    return f"{local:%A} {local.day} {local:%B %Y}"
 
 
 def times_in_capitals(instant: datetime, zone: str) -> list[LocalTime]:

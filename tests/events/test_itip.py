@@ -21,7 +21,14 @@ import pytest
 from icalendar import Calendar, Component
 
 from events.ical import Attendee, CalendarFeed, SessionEntry, calendar_bytes, session_uid
-from events.itip import calendar_attachment, cancellation, invitation, organizer_for
+from events.itip import (
+    calendar_attachment,
+    cancellation,
+    dates_cancelled,
+    invitation,
+    message,
+    organizer_for,
+)
 from events.mail import OutgoingMail, build_message
 from events.recurrence import Change
 from tests.events.test_ical import LONDON, MODIFIED, NEW_YORK, at, session
@@ -65,6 +72,15 @@ MOVED = replace(
 )
 # The cancellation raised it again.
 CANCELLED = replace(MOVED, sequence=MOVED.sequence + 1, modified=MODIFIED + timedelta(days=3))
+# The last date cancelled on its own, which raised SEQUENCE.
+DATES_CANCELLED = dates_cancelled(
+    replace(
+        SERIES,
+        sequence=SERIES.sequence + 1,
+        changes=(*SERIES.changes, Change(at(NEW_YORK, 2027, 3, 23, 10), cancelled=True)),
+    ),
+    [at(NEW_YORK, 2027, 3, 23, 10)],
+)
 # A single London session in the first hour of summer time (02:30 BST on 28 March 2027).
 SINGLE = session(starts=at(LONDON, 2027, 3, 28, 2, 30))
 
@@ -90,6 +106,14 @@ MESSAGES: dict[str, tuple[bytes, str, SessionEntry, str, list[datetime]]] = {
         replace(CANCELLED, cancelled=True),
         "CANCELLED",
         [at(NEW_YORK, 2027, 3, 2, 15)],
+    ),
+    # One date of the series cancelled (RFC 5546 §3.2.5): its RECURRENCE-ID, no RRULE.
+    "dates-cancellation": (
+        message("CANCEL", (DATES_CANCELLED,), ORGANIZER, ZOE),
+        "CANCEL",
+        DATES_CANCELLED,
+        "CANCELLED",
+        [at(NEW_YORK, 2027, 3, 23, 10)],
     ),
     "single-invitation": (
         invitation(SINGLE, ORGANIZER, ZOE),
@@ -294,3 +318,34 @@ def test_only_itip_calendars_become_invitation_parts() -> None:
 
     with pytest.raises(ValueError):
         calendar_attachment(feed)
+
+
+def test_a_cancelled_date_is_a_cancel_of_its_recurrence_id_alone() -> None:
+    data = MESSAGES["dates-cancellation"][0]
+
+    [event] = events_of(data)
+
+    assert event["RECURRENCE-ID"].dt == at(NEW_YORK, 2027, 3, 23, 10)
+    assert str(event["UID"]) == UID
+    assert "RRULE" not in event and "EXDATE" not in event
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Cancelled: Standards roundtable, Wednesday 31 March 2027",
+        'Updated: Quantum networks, sensing; "standards" \\ C:\\Network\\Nodes — é 🚀 量子 '
+        "metrology, benchmarks; supply chain, Wednesday 10 March 2027",
+        "量子 " * 40,
+    ],
+)
+def test_a_subject_arrives_with_every_space_it_was_sent_with(subject: str) -> None:
+    """Python's own folding drops the spaces between encoded words of a long non-ASCII subject
+    ("Nodes — é 🚀 量子" arrived as "Nodes  —é🚀量子"); every reader must get it back exactly."""
+    mail = OutgoingMail(to="zoe@example.org", subject=subject, text="Body")
+
+    data = bytes(build_message(mail, SENDER))
+    received = message_from_bytes(data, policy=policy.default)
+
+    assert received["Subject"] == subject
+    assert all(len(line) <= 78 for line in data.split(b"\n"))
