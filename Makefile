@@ -30,10 +30,11 @@ test: $(TEST_STAMP) chromium icaljs ## Run the whole suite on SQLite and Postgre
 bench: $(TEST_STAMP) ## Run every benchmark against its baseline on PostgreSQL (about 8 minutes; figures in docs/benchmarks.md)
 	$(BIN)/python -m bench
 
-lint: $(TEST_STAMP) ## Check formatting, lint and types (ruff, mypy)
+lint: $(TEST_STAMP) ## Check formatting, lint, types and the layer order (ruff, mypy, import-linter)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 format: $(TEST_STAMP) ## Reformat the code and apply safe lint fixes
 	$(BIN)/ruff format .

@@ -35,6 +35,7 @@ import httpx
 from icalendar import Calendar, Event, vCalAddress, vText
 from tortoise import Tortoise
 
+from base.settings import load_settings
 from bench.harness import (
     Client,
     app_environment,
@@ -47,8 +48,7 @@ from bench.harness import (
     verdict,
 )
 from config.database import tortoise_config
-from config.settings import load_settings
-from consult.models import Topic
+from core.models import Topic
 from events.feeds import feed_calendar, topic_feed
 from events.ical import calendar_bytes
 from events.models import Session

@@ -50,7 +50,7 @@ from bench.harness import (
 )
 from config.database import tortoise_config
 from consult.calls.models import Call, CallState, Question, QuestionKind
-from consult.models import Topic
+from core.models import Topic
 
 SLUG = "bench-published"
 COMMON, RARE = "cryogenic", "zeolite"

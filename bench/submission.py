@@ -45,7 +45,7 @@ from bench.harness import (
 from config.database import tortoise_config
 from consult.accounts.passwords import hash_password
 from consult.calls.models import Call, CallState, Question, QuestionKind
-from consult.models import Topic
+from core.models import Topic
 
 PASSWORD = "stakeholders answering quickly"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

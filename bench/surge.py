@@ -41,7 +41,7 @@ from bench.submission import KINDS, answers_for
 from config.database import migrate, tortoise_config
 from consult.accounts.passwords import hash_password
 from consult.calls.models import Call, CallState, Question
-from consult.models import Person, Topic
+from core.models import Person, Topic
 
 PASSWORD = "a surge of quantum stakeholders"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

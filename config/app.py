@@ -11,21 +11,21 @@ from starlette.requests import HTTPConnection
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from base.freshness import Freshness
+from base.settings import Settings
 from config import errors
-from config.auth import SessionBackend
-from config.freshness import Freshness
 from config.health import DatabaseWatch
 from config.lifespan import build_lifespan
 from config.routes import NAVIGATION, build_routes, remember_url_paths, route_by_first_segment
 from config.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
-from config.sessions import ServerSessionMiddleware
-from config.settings import Settings
-from config.templating import build_templates
-from config.web import RedirectTo
+from consult.accounts.authentication import SessionBackend
+from consult.accounts.session_middleware import ServerSessionMiddleware
 from consult.api.http import CorsForReads, ReadLimiter
 from consult.api.problems import Problem
-from consult.clock import Clock, SystemClock
 from consult.responses.views import CallNotOpen, call_not_open
+from core.clock import Clock, SystemClock
+from core.templating import build_templates
+from core.web import RedirectTo
 from events.calendar_views import FeedCache
 
 SESSION_COOKIE = "qc_session"

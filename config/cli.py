@@ -14,16 +14,16 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from tortoise import Tortoise
 
+from base.settings import Settings, SettingsError, load_settings
 from config.database import migrate, pending_migrations, tortoise_config
 from config.logging import configure_logging
-from config.settings import Settings, SettingsError, load_settings
-from config.templating import build_environment
+from config.scheduler import run_pass, run_scheduler
 from consult.accounts.passwords import password_problem
 from consult.accounts.services import create_admin
-from consult.clock import SystemClock
 from consult.demo import load_demo
-from events.messages import Site
-from events.scheduler import run_pass, run_scheduler
+from core.clock import SystemClock
+from core.notifications.compose import Site
+from core.templating import build_environment
 
 log = logging.getLogger("consult.cli")
 

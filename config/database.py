@@ -15,7 +15,7 @@ from tortoise.migrations.executor import MigrationExecutor
 APPS: dict[str, tuple[list[str], str]] = {
     "consult": (
         [
-            "consult.models",
+            "core.models",
             "consult.calls.models",
             "consult.moderation.models",
             "consult.analysis.models",
@@ -23,7 +23,8 @@ APPS: dict[str, tuple[list[str], str]] = {
         ],
         "consult.migrations",
     ),
-    "events": (["events.models"], "events.migrations"),
+    # The outbox (core.notifications.models) keeps the "events" label its migrations were made under.
+    "events": (["events.models", "core.notifications.models"], "events.migrations"),
 }
 
 # SQLite: WAL so readers never block the writer; synchronous=FULL because a receipt must mean the

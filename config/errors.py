@@ -17,8 +17,8 @@ from tortoise.exceptions import DBConnectionError, OperationalError
 from config.health import DatabaseWatch
 from config.logging import mask_secrets
 from config.security import apply_security_headers, is_private_path
-from config.web import RedirectTo
 from consult.api.problems import Problem, from_problem, is_api_path, problem_response
+from core.web import RedirectTo
 
 log = logging.getLogger("consult.errors")
 

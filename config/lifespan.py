@@ -10,10 +10,10 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from starlette.applications import Starlette
 from tortoise.contrib.starlette import RegisterTortoise
 
+from base.settings import Settings
 from config.database import tortoise_config
-from config.settings import Settings
-from events.messages import Site
-from events.scheduler import run_scheduler
+from config.scheduler import run_scheduler
+from core.notifications.compose import Site
 
 log = logging.getLogger("consult")
 

@@ -21,10 +21,9 @@ from typing import Any
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from config.settings import Settings
+from base.settings import Settings
 from consult.accounts.sessions import Limits, forget_expired_sessions
 from consult.api.idempotency import forget_expired as forget_expired_keys
-from consult.audit import record_action
 from consult.calls.models import (
     Attachment,
     AttachmentKind,
@@ -36,9 +35,10 @@ from consult.calls.models import (
     ResponseStatus,
     RevisionAnswer,
 )
-from consult.models import RateLimitCounter
-from consult.uploads import upload_path
-from events.models import Notification
+from core.audit import record_action
+from core.models import RateLimitCounter
+from core.notifications.models import Notification
+from core.uploads import upload_path
 
 log = logging.getLogger("consult.scheduler")
 

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from consult import views
-from consult.accounts import admin_views, api_token_views, privacy_views, two_step_views
+from consult.accounts import admin_views, two_step_views
 from consult.accounts import views as accounts
 from consult.analysis.routes import routes as analysis_routes
+from consult.api import token_views as api_token_views
 from consult.api.routes import routes as api_routes
 from consult.calls.organise_routes import routes as organise_call_routes
 from consult.calls.routes import routes as call_routes
 from consult.comments.routes import routes as comment_routes
 from consult.exports.routes import routes as export_routes
 from consult.moderation.routes import routes as moderation_routes
+from consult.pages.routes import routes as page_routes
+from consult.privacy import views as privacy_views
 from consult.responses.public_routes import routes as published_response_routes
 from consult.responses.routes import routes as response_routes
 
@@ -93,7 +95,7 @@ account_routes: list[BaseRoute] = [
     Route("/account/data/export.zip", privacy_views.export_data, name="account:export"),
     Route("/account/delete", privacy_views.delete_account, methods=GET_POST, name="account:delete"),
     Route("/privacy", privacy_views.privacy_notice, name="privacy"),
-    # The path events.preferences.unsubscribe_path builds for the List-Unsubscribe header.
+    # The path core.notifications.preferences.unsubscribe_path builds for the List-Unsubscribe header.
     Route(
         "/unsubscribe/{token}", accounts.unsubscribe, methods=GET_POST, name="account:unsubscribe"
     ),
@@ -113,9 +115,7 @@ account_routes: list[BaseRoute] = [
 ]
 
 routes: list[BaseRoute] = [
-    Route("/", views.home, name="home"),
-    Route("/topics/", views.topic_list, name="topics:list"),
-    Route("/topics/{slug}", views.topic_detail, name="topics:detail"),
+    *page_routes,
     *account_routes,
     *call_routes,
     *response_routes,

@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from consult.vocabulary import Sector, country_name
+from core.vocabulary import Sector, country_name
 from events.models import WHOLE_SERIES, Registration, RegistrationStatus, Session
 from events.queries import session_occurrences
 from events.sessions import KEY_FORMAT, parse_occurrence_key

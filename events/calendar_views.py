@@ -4,7 +4,7 @@ A request costs one query to find the feed and its fingerprint (plus the token l
 personal feed). The bytes are rendered only when that fingerprint is new to this process, so any
 number of processes stay correct without sharing memory: an edit anywhere changes the key.
 
-A public feed's fingerprint is then kept for PUBLIC_FRESHNESS_SECONDS (`config.freshness`), so a
+A public feed's fingerprint is then kept for PUBLIC_FRESHNESS_SECONDS (`base.freshness`), so a
 busy feed costs no query at all: calendar clients poll every hour, and an edit reaches them that
 much later at most.
 """
@@ -19,9 +19,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from config.conditional import FeedResponse, RenderedFeed, accepts_gzip, not_modified
-from config.freshness import fresh
-from config.web import now, settings_of
+from base.conditional import FeedResponse, RenderedFeed, accepts_gzip, not_modified
+from base.freshness import fresh
+from core.web import now, settings_of
 from events.feeds import (
     FeedSource,
     all_feed,

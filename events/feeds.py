@@ -25,10 +25,10 @@ from tortoise.expressions import Q, Subquery
 from tortoise.functions import Count, Max
 from tortoise.queryset import QuerySet
 
-from config.settings import Settings
+from base.settings import Settings
 from consult.calls.models import Call, CallPhase, Response, ResponseStatus
 from consult.calls.queries import in_phase, public_calls
-from consult.models import Person, Topic
+from core.models import Person, Topic
 from events.ical import (
     CalendarFeed,
     MomentEntry,

@@ -20,26 +20,26 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from consult.models import Person
+from core.models import Person
+from core.notifications.compose import Site, compose
+from core.notifications.models import Notification
+from core.notifications.outbox import enqueue
+from core.notifications.preferences import wants
+from core.notifications.transport import OutgoingMail
+from core.timezones import LocalTime, day_text, times_in_capitals
 from events.changes import DateNews, SessionChange, Snapshot, What, snapshot
 from events.feeds import date_entry, series_entry
 from events.ical import Attendee, SessionEntry
 from events.itip import calendar_attachment, cancelled, dates_cancelled, message, organizer_for
-from events.mail import OutgoingMail
-from events.messages import Site, compose
 from events.models import (
     WHOLE_SERIES,
-    Notification,
     OccurrenceOverride,
     Registration,
     RegistrationStatus,
     Session,
 )
-from events.notify import enqueue
-from events.preferences import wants
 from events.queries import change_of
 from events.recurrence import Occurrence
-from events.timezones import LocalTime, day_text, times_in_capitals
 
 INVITED = "session_invitation"
 CHANGED = "session_changed"

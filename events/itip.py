@@ -20,7 +20,7 @@ change touches several dates they registered for one by one (`events.invitation_
 
 The attendee is registered, so PARTSTAT=ACCEPTED and RSVP=FALSE: clients add the event without
 asking them to answer. `calendar_attachment` turns the bytes into the `text/calendar` part
-`events.mail.build_message` attaches, its `method` parameter read from the body's METHOD.
+`core.notifications.transport.build_message` attaches, its `method` parameter read from the body's METHOD.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ from email.utils import parseaddr
 
 from icalendar import Calendar
 
+from core.notifications.transport import Attachment
 from events.ical import Attendee, CalendarFeed, Organizer, SessionEntry, calendar_bytes
-from events.mail import Attachment
 
 SITE = "QIST Consult"
 FILENAME = "invite.ics"

@@ -15,8 +15,10 @@ from datetime import datetime, timedelta
 from tortoise.expressions import Q
 
 from consult.calls.models import CallState, Response, ResponseStatus
+from core.notifications.compose import Site, compose
+from core.notifications.outbox import enqueue
+from core.notifications.preferences import wants
 from events.invitation_mail import SAFETY_NET, write_invitations, write_promotions
-from events.messages import Site, compose
 from events.models import (
     Recurrence,
     Registration,
@@ -25,8 +27,6 @@ from events.models import (
     SessionStatus,
     occurrence_key,
 )
-from events.notify import enqueue
-from events.preferences import wants
 from events.queries import session_occurrences
 
 log = logging.getLogger("consult.scheduler")

@@ -17,22 +17,22 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from config.web import bind_form, notify, now, read_form, redirect, render, signed_in_person
-from consult.accounts.services import FieldProblem
-from consult.models import Person
-from consult.permissions import Action, may
-from consult.queries import topics_in_order
+from core.errors import FieldProblem
+from core.models import Person
+from core.notifications.compose import Site
+from core.permissions import Action, may
+from core.queries import topics_in_order
+from core.timezones import daylight_saving_disagrees, zone_label
+from core.web import bind_form, notify, now, read_form, redirect, render, signed_in_person
 from events import sessions as services
 from events.attendees import attendees_csv, attendees_of
-from events.messages import Site
+from events.forms import MoveForm, SessionForm, SlotFinderForm, session_form_data, session_prefill
 from events.models import Session, occurrence_key
 from events.queries import session_occurrences
 from events.recurrence import Occurrence
 from events.registrations import registered_for_date
 from events.sessions import NoSuchOccurrence, SessionIsCancelled, dates_disagree
 from events.slots import slots_by_day, working_slots
-from events.timezones import daylight_saving_disagrees, zone_label
-from forms.sessions import MoveForm, SessionForm, SlotFinderForm, session_form_data, session_prefill
 
 CANCELLED = "This session has been cancelled, so it can no longer change."
 

@@ -24,10 +24,11 @@ from tortoise.expressions import Q
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
-from consult.models import Person
-from consult.permissions import Action, may
+from core.models import Person
+from core.notifications.compose import Site
+from core.permissions import Action, may
+from core.timezones import daylight_saving_disagrees
 from events.invitation_mail import write_for_places
-from events.messages import Site
 from events.models import (
     WHOLE_SERIES,
     OccurrenceOverride,
@@ -41,7 +42,6 @@ from events.models import (
 )
 from events.queries import change_of, rule_of, session_occurrences
 from events.recurrence import Change, Occurrence, occurrences
-from events.timezones import daylight_saving_disagrees
 
 ACTIVE = (RegistrationStatus.REGISTERED, RegistrationStatus.WAITLISTED)
 

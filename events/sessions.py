@@ -25,14 +25,15 @@ from tortoise.expressions import F, Q
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
-from consult.accounts.services import FieldProblem
-from consult.audit import record_action
 from consult.calls.models import Call
 from consult.calls.services import SLUG_PATTERN, SLUG_TAKEN
-from consult.models import Person, Topic
+from core.audit import record_action
+from core.errors import FieldProblem
+from core.models import Person, Topic
+from core.notifications.compose import Site
+from core.timezones import daylight_saving_disagrees, zone_choices
 from events.changes import Snapshot
 from events.invitation_mail import session_snapshot, write_change
-from events.messages import Site
 from events.models import (
     OccurrenceOverride,
     Recurrence,
@@ -46,7 +47,6 @@ from events.models import (
 from events.queries import change_of, rule_of, session_occurrences
 from events.recurrence import Occurrence, SeriesRule, occurrences, series_starts
 from events.registrations import fill_free_places
-from events.timezones import daylight_saving_disagrees, zone_choices
 
 # Paths under /organise/sessions/ that a session's slug would hide.
 RESERVED_SLUGS = frozenset({"new"})

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
 
-from consult.models import Person
+from core.models import Person
 from events.models import CalendarToken
 
 

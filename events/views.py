@@ -9,8 +9,12 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from config.templating import SERVICE_NAME
-from config.web import (
+from core.forms import CSRFForm
+from core.models import Person, Topic
+from core.notifications.compose import Site
+from core.queries import topic_by_slug, topics_in_order
+from core.templating import SERVICE_NAME
+from core.web import (
     RedirectTo,
     bind_form,
     current_person,
@@ -21,8 +25,6 @@ from config.web import (
     settings_of,
     signed_in_person,
 )
-from consult.models import Person, Topic
-from consult.queries import topic_by_slug, topics_in_order
 from events import registrations
 from events.links import (
     EventDetails,
@@ -32,12 +34,10 @@ from events.links import (
     short_details,
     subscribe_links,
 )
-from events.messages import Site
 from events.models import WHOLE_SERIES, Registration, RegistrationStatus, Session
+from events.registration_forms import RegistrationForm
 from events.registrations import AlreadyRegistered, RegistrationRefused, SessionView
 from events.tokens import calendar_token_for, rotate_calendar_token
-from forms.base import CSRFForm
-from forms.events import RegistrationForm
 
 LISTED_DAYS = 90
 HOME_LISTED = 5

@@ -26,13 +26,12 @@ from starlette.applications import Starlette
 from tortoise import Tortoise
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
+from base.settings import MailSettings, Settings, load_settings
 from config.app import create_app
 from config.database import migrate, tortoise_config
-from config.settings import Settings, load_settings
-from config.templating import build_environment
-from consult.clock import FixedClock
-from events.mail import MailSettings
-from events.messages import Site
+from core.clock import FixedClock
+from core.notifications.compose import Site
+from core.templating import build_environment
 from tests.support import Mailbox, start_smtp_server
 
 IN_CI = os.environ.get("CI", "").lower() == "true"

@@ -13,8 +13,8 @@ import httpx
 from starlette.applications import Starlette
 
 from consult.calls.models import Call, CallState, Question, QuestionKind
-from consult.models import Person, Topic
-from consult.vocabulary import Role
+from core.models import Person, Topic
+from core.vocabulary import Role
 from tests.support import NewAccount, sign_up
 
 TINY_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"

@@ -20,11 +20,11 @@ from consult.calls.models import (
     Response,
     ResponseStatus,
 )
-from consult.clock import FixedClock
-from consult.models import Person
 from consult.responses.revisions import record_submitted
 from consult.responses.tracking import new_tracking_number
-from consult.vocabulary import Role
+from core.clock import FixedClock
+from core.models import Person
+from core.vocabulary import Role
 from tests.factories import make_call, verified_stakeholder
 
 TABLES = (

@@ -6,13 +6,13 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from config.web import bind_form, notify, page_number, redirect, render, require_admin
 from consult.accounts import services, two_step
-from consult.accounts.services import FieldProblem
-from consult.models import Person
-from consult.queries import people_matching
-from consult.vocabulary import Role
-from forms.accounts import ConfirmForm, RoleForm
+from consult.accounts.forms import ConfirmForm, RoleForm
+from core.errors import FieldProblem
+from core.models import Person
+from core.queries import people_matching
+from core.vocabulary import Role
+from core.web import bind_form, notify, page_number, redirect, render, require_admin
 
 
 async def people(request: Request) -> Response:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from jinja2 import Environment
 
-from consult.models import Person
-from events.mail import OutgoingMail
+from core.models import Person
+from core.notifications.transport import OutgoingMail
 
 
 def _render(

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from base.settings import Limit
 from consult.accounts import two_step
 from consult.accounts.passwords import (
     DUMMY_HASH,
@@ -21,7 +22,6 @@ from consult.accounts.passwords import (
     password_problem,
     verify_password,
 )
-from consult.accounts.ratelimit import Limit, claim, claim_all, forget, give_back
 from consult.accounts.sessions import end_sessions
 from consult.accounts.tokens import (
     LinkClaims,
@@ -30,23 +30,21 @@ from consult.accounts.tokens import (
     make_link_token,
     read_link_token,
 )
-from consult.audit import record_action
-from consult.models import Person
-from consult.vocabulary import Role, Sector
-from events.mail import OutgoingMail
-from events.models import Notification
-from events.notify import enqueue
-from events.preferences import MailChoice, choices_for, opt_outs_after, read_unsubscribe_token
-from events.timezones import zone_choices
-
-
-class FieldProblem(Exception):
-    """A rule that needs the database said no; `field` names the form field to show it on."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
+from core.audit import record_action
+from core.errors import FieldProblem
+from core.models import Person
+from core.notifications.models import Notification
+from core.notifications.outbox import enqueue
+from core.notifications.preferences import (
+    MailChoice,
+    choices_for,
+    opt_outs_after,
+    read_unsubscribe_token,
+)
+from core.notifications.transport import OutgoingMail
+from core.ratelimit import claim, claim_all, forget, give_back
+from core.timezones import zone_choices
+from core.vocabulary import Role, Sector
 
 
 @dataclass(frozen=True)
@@ -84,7 +82,7 @@ async def create_account(
 ) -> tuple[Person, Notification | None]:
     """`sign_up`, and with `verification` the mail it composes for the new person (the link that
     confirms the address) written to the outbox in the same transaction as the account: an
-    account never exists without its link on the way. Send it with `events.notify.send_one`."""
+    account never exists without its link on the way. Send it with `core.notifications.outbox.send_one`."""
     email = normalise_email(email)
     problem = password_problem(password, email=email)
     if problem:

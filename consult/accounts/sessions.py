@@ -17,7 +17,7 @@ from typing import Any
 
 from tortoise.expressions import Q
 
-from consult.models import Person, SignInSession
+from core.models import Person, SignInSession
 
 # last_seen_at is written when a request comes at least this long after the last write, so a busy
 # session costs one UPDATE a minute, not one per request. The idle limit may thus end a session

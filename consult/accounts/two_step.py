@@ -18,14 +18,15 @@ from datetime import datetime
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from base.settings import Limit
 from consult.accounts import totp
 from consult.accounts.passwords import verify_password
-from consult.accounts.ratelimit import Limit, claim_all, forget, give_back
 from consult.accounts.sealing import seal, unseal
 from consult.accounts.sessions import end_sessions
-from consult.audit import record_action
-from consult.models import Person, RecoveryCode
-from consult.vocabulary import Role
+from core.audit import record_action
+from core.models import Person, RecoveryCode
+from core.ratelimit import claim_all, forget, give_back
+from core.vocabulary import Role
 
 ISSUER = "QIST Consult"
 SEALED_FOR = "two-step-key"

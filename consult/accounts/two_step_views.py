@@ -8,9 +8,14 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from config.auth import SESSION_PENDING, pending_second_step
-from config.sessions import start_session
-from config.web import (
+from consult.accounts import two_step
+from consult.accounts.authentication import SESSION_PENDING, pending_second_step
+from consult.accounts.session_middleware import start_session
+from consult.accounts.two_step import Enrolment, WrongCode
+from consult.accounts.two_step_forms import AppCodeForm, SignInCodeForm, TurnOffForm
+from core.models import Person
+from core.ratelimit import RateLimited
+from core.web import (
     bind_form,
     notify,
     now,
@@ -21,11 +26,6 @@ from config.web import (
     signed_in_person,
     too_many,
 )
-from consult.accounts import two_step
-from consult.accounts.ratelimit import RateLimited
-from consult.accounts.two_step import Enrolment, WrongCode
-from consult.models import Person
-from forms.two_step import AppCodeForm, SignInCodeForm, TurnOffForm
 
 # The key being set up, sealed (consult.accounts.sealing), until the person confirms a code.
 SESSION_ENROLMENT = "two_step_enrolment"

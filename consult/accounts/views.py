@@ -11,9 +11,35 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from config.auth import begin_second_step
-from config.sessions import current_sign_in, end_session, limits_of, start_session
-from config.web import (
+from consult.accounts import services, sessions
+from consult.accounts.authentication import begin_second_step
+from consult.accounts.emails import password_reset_mail, verification_mail
+from consult.accounts.forms import (
+    ChangePasswordForm,
+    ConfirmForm,
+    EmailOnlyForm,
+    MailChoicesForm,
+    NewPasswordForm,
+    ProfileForm,
+    SignInForm,
+    SignUpForm,
+)
+from consult.accounts.services import ProfileDetails
+from consult.accounts.session_middleware import (
+    current_sign_in,
+    end_session,
+    limits_of,
+    start_session,
+)
+from consult.accounts.tokens import LinkExpired, LinkInvalid, Purpose
+from core.errors import FieldProblem
+from core.models import Person
+from core.notifications.outbox import Sent, deliver_now, send_one
+from core.notifications.preferences import MailChoice, choices_for
+from core.notifications.transport import OutgoingMail
+from core.ratelimit import RateLimited
+from core.vocabulary import Sector
+from core.web import (
     bind_form,
     client_address,
     notify,
@@ -25,26 +51,6 @@ from config.web import (
     settings_of,
     signed_in_person,
     too_many,
-)
-from consult.accounts import services, sessions
-from consult.accounts.emails import password_reset_mail, verification_mail
-from consult.accounts.ratelimit import RateLimited
-from consult.accounts.services import FieldProblem, ProfileDetails
-from consult.accounts.tokens import LinkExpired, LinkInvalid, Purpose
-from consult.models import Person
-from consult.vocabulary import Sector
-from events.mail import OutgoingMail
-from events.notify import Sent, deliver_now, send_one
-from events.preferences import MailChoice, choices_for
-from forms.accounts import (
-    ChangePasswordForm,
-    ConfirmForm,
-    EmailOnlyForm,
-    MailChoicesForm,
-    NewPasswordForm,
-    ProfileForm,
-    SignInForm,
-    SignUpForm,
 )
 
 log = logging.getLogger("consult.accounts")

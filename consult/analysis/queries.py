@@ -11,7 +11,7 @@ from consult.analysis.models import Campaign
 from consult.calls.models import Call, Publication, Response
 from consult.comments.queries import LARGEST_ID
 from consult.moderation.public import PUBLISHABLE_CONSENT
-from consult.queries import Page, paginate
+from core.queries import Page, paginate
 
 MEMBERS_PAGE_SIZE = 100
 

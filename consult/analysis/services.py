@@ -16,7 +16,6 @@ from tortoise.transactions import in_transaction
 
 from consult.analysis.campaigns import MIN_CAMPAIGN, Campaign, CampaignDetector
 from consult.analysis.models import Campaign as CampaignRow
-from consult.audit import record_action
 from consult.calls.models import (
     Answer,
     Call,
@@ -26,10 +25,11 @@ from consult.calls.models import (
     Response,
     ResponseStatus,
 )
-from consult.models import Person
 from consult.moderation.public import may_be_published
 from consult.moderation.services import decide_publication
-from consult.permissions import Action, may
+from core.audit import record_action
+from core.models import Person
+from core.permissions import Action, may
 
 PAGE = 2000  # answers read per query
 WRITE_BATCH = 500  # members written per UPDATE

@@ -25,7 +25,7 @@ from consult.calls.models import (
     Response,
     ResponseStatus,
 )
-from consult.vocabulary import Sector, country_name
+from core.vocabulary import Sector, country_name
 
 PAGE = 2000
 SCALE = range(1, 6)

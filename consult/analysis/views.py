@@ -11,16 +11,16 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from config.web import notify, now, page_number, read_form, redirect, render
 from consult.analysis import queries
 from consult.analysis.charts import analysis_sections
 from consult.analysis.models import Campaign
 from consult.analysis.services import decide_campaign, run_campaign_detection
 from consult.analysis.stats import call_analysis
 from consult.calls.models import Call, Publication
-from consult.models import Person
-from consult.permissions import Action, may
-from consult.workspace import team_call, workspace_person
+from consult.calls.workspace import team_call, workspace_person
+from core.models import Person
+from core.permissions import Action, may
+from core.web import notify, now, page_number, read_form, redirect, render
 
 NOT_ON_TEAM = "Only the call's team can see its analysis."
 

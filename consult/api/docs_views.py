@@ -10,12 +10,12 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from config.web import now, render, settings_of
 from consult.api.http import json_response
 from consult.api.openapi import ExampleCall, openapi_document
 from consult.api.problems import TYPES
 from consult.calls.models import CallPhase
 from consult.calls.queries import in_phase, public_calls, questions_of
+from core.web import now, render, settings_of
 
 METHODS = ("get", "post", "put", "delete")
 

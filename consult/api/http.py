@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from config.conditional import etag_matches
+from base.conditional import etag_matches
 from consult.api.problems import FieldError, Problem
 
 JSON_TYPE = "application/json"

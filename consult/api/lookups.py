@@ -6,11 +6,11 @@ from typing import Any
 
 from starlette.requests import Request
 
-from config.web import client_address, settings_of
 from consult.api.problems import Problem
 from consult.api.serialise import Url
 from consult.calls.models import Call
 from consult.calls.queries import public_call
+from core.web import client_address, settings_of
 
 
 def absolute_urls(request: Request) -> Url:

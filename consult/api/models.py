@@ -7,7 +7,7 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
-from consult.models import Person
+from core.models import Person
 
 
 class ApiToken(Model):

@@ -23,7 +23,7 @@ from consult.calls.models import (
     RespondentType,
     ResponseStatus,
 )
-from consult.vocabulary import Sector, countries
+from core.vocabulary import Sector, countries
 from events.models import Recurrence, SessionKind, SessionStatus
 
 Schema = dict[str, Any]

@@ -10,7 +10,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from tortoise.expressions import F
 
-from config.web import now
 from consult.api import serialise
 from consult.api.http import (
     decode_cursor,
@@ -26,11 +25,12 @@ from consult.api.problems import Problem
 from consult.calls.models import CallPhase, CommentStatus, RespondentType
 from consult.calls.queries import documents_of, in_phase, public_calls, questions_of
 from consult.comments.queries import threads_for
-from consult.markdown import render_markdown
 from consult.moderation.public import public_views
-from consult.queries import topic_by_slug, topics_in_order
 from consult.responses.published import BadFilter, Filters, published_count, published_responses
-from consult.vocabulary import Sector, countries
+from core.markdown import render_markdown
+from core.queries import topic_by_slug, topics_in_order
+from core.vocabulary import Sector, countries
+from core.web import now
 from events.models import Session, Visibility
 from events.queries import change_of, rule_of
 from events.recurrence import occurrences

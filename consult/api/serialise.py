@@ -21,8 +21,8 @@ from consult.calls.models import (
     ResponseRevision,
     RevisionAnswer,
 )
-from consult.models import Topic
 from consult.moderation.public import PublicResponse
+from core.models import Topic
 from events.models import Session
 from events.recurrence import Occurrence
 

@@ -18,10 +18,10 @@ from starlette.datastructures import MultiDict
 from consult.api.problems import FieldError, Problem
 from consult.calls.models import Consent, Question, QuestionKind, RespondentType
 from consult.responses.answer_inputs import answer_inputs
+from consult.responses.forms import RespondentForm, answers_form_class
 from consult.responses.services import AnswerInput, RespondentDetails
-from consult.uploads import too_large
-from consult.vocabulary import Sector
-from forms.responses import RespondentForm, answers_form_class
+from core.uploads import too_large
+from core.vocabulary import Sector
 
 RESPONDENT_FIELDS = ("sector", "country", "consent")
 # The member of an answer that carries its value, by question kind.

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from consult.api.models import ApiToken
-from consult.audit import record_action
-from consult.models import Person
+from core.audit import record_action
+from core.models import Person
 
 TOKEN_PREFIX = "qc_"  # noqa: S105 -- marks our tokens (for secret scanners), not a secret
 SHOWN_CHARACTERS = 10

@@ -16,9 +16,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from tortoise.transactions import in_transaction
 
-from config.web import client_address, now, settings_of
-from consult.accounts.ratelimit import RateLimited, claim_all
-from consult.accounts.services import FieldProblem
 from consult.api import idempotency, serialise
 from consult.api.http import dumps, json_body, json_response
 from consult.api.idempotency import KeyInFlight, KeyReused, StoredAnswer
@@ -30,12 +27,15 @@ from consult.api.tokens import authenticate
 from consult.calls.models import Call, ResponseRevision, RevisionAnswer
 from consult.calls.models import Response as CallResponse
 from consult.calls.queries import questions_of
-from consult.models import Person
 from consult.responses import services
 from consult.responses.emails import receipt_mail_for, send_written
 from consult.responses.revisions import revision_answers
 from consult.responses.services import CallClosed, Incomplete, UploadRules
 from consult.responses.tracking import normalise
+from core.errors import FieldProblem
+from core.models import Person
+from core.ratelimit import RateLimited, claim_all
+from core.web import client_address, now, settings_of
 
 KEY_CHARACTERS = frozenset(string.ascii_letters + string.digits + "-_.:+/=~")
 CHALLENGE = 'Bearer realm="QIST Consult API"'

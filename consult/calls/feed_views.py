@@ -8,12 +8,12 @@ from urllib.parse import urlsplit
 from starlette.requests import Request
 from starlette.responses import Response
 
-from config.conditional import FeedResponse, RenderedFeed, accepts_gzip, not_modified
-from config.templating import format_datetime_in
-from config.web import now, settings_of
+from base.conditional import FeedResponse, RenderedFeed, accepts_gzip, not_modified
 from consult.calls.atom import CallEntry, atom_feed, feed_updated
 from consult.calls.models import Call, CallPhase
 from consult.calls.queries import recently_changed_calls
+from core.templating import format_datetime_in
+from core.web import now, settings_of
 
 ENTRIES = 50
 ATOM_TYPE = "application/atom+xml; charset=utf-8"

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 from tortoise import fields
 from tortoise.models import Model
 
-from consult.models import Person, Topic
+from core.models import Person, Topic
 
 if TYPE_CHECKING:
     from consult.analysis.models import Campaign
-from consult.vocabulary import Sector, country_name
+from core.vocabulary import Sector, country_name
 
 
 class CallState(StrEnum):

@@ -11,7 +11,23 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from config.web import (
+from consult.calls import outcome, services
+from consult.calls.forms import (
+    CallForm,
+    DocumentForm,
+    OutcomeForm,
+    QuestionForm,
+    call_form_data,
+    question_form_data,
+)
+from consult.calls.models import Attachment, AttachmentKind, Call, Question
+from consult.calls.queries import documents_of, questions_of
+from consult.calls.services import FieldProblem, NotPublishable
+from consult.calls.workspace import team_call, workspace_person
+from core.models import Person
+from core.permissions import Action
+from core.queries import topics_in_order
+from core.web import (
     bind_form,
     notify,
     now,
@@ -19,22 +35,6 @@ from config.web import (
     redirect,
     render,
     settings_of,
-)
-from consult.calls import outcome, services
-from consult.calls.models import Attachment, AttachmentKind, Call, Question
-from consult.calls.queries import documents_of, questions_of
-from consult.calls.services import FieldProblem, NotPublishable
-from consult.models import Person
-from consult.permissions import Action
-from consult.queries import topics_in_order
-from consult.workspace import team_call, workspace_person
-from forms.calls import (
-    CallForm,
-    DocumentForm,
-    OutcomeForm,
-    QuestionForm,
-    call_form_data,
-    question_form_data,
 )
 
 

@@ -10,10 +10,10 @@ from datetime import datetime
 
 from tortoise.transactions import in_transaction
 
-from consult.accounts.services import FieldProblem
-from consult.audit import record_action
 from consult.calls.models import Call, CallPhase, CallState
-from consult.models import Person
+from core.audit import record_action
+from core.errors import FieldProblem
+from core.models import Person
 
 OUTCOME_MAX = 50_000
 

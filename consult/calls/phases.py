@@ -13,11 +13,11 @@ from datetime import datetime, timedelta
 
 from tortoise.expressions import Q
 
-from consult.audit import record_action
 from consult.calls.models import Call, CallPhase, CallState, Response, ResponseStatus
-from events.messages import Site, compose
-from events.notify import enqueue
-from events.preferences import wants
+from core.audit import record_action
+from core.notifications.compose import Site, compose
+from core.notifications.outbox import enqueue
+from core.notifications.preferences import wants
 
 log = logging.getLogger("consult.scheduler")
 

@@ -1,16 +1,11 @@
-"""Public routes of calls."""
+"""Public routes of calls that are theirs alone (their pages are in consult.pages)."""
 
 from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from consult.calls import feed_views, views
+from consult.calls import feed_views
 
 routes: list[BaseRoute] = [
-    Route("/calls/", views.call_list, name="calls:list"),
-    Route("/calls/{slug}", views.call_detail, name="calls:detail"),
-    Route(
-        "/calls/{slug}/documents/{attachment_id:int}", views.call_document, name="calls:document"
-    ),
     Route("/feeds/calls.atom", feed_views.calls_feed, name="feeds:calls"),
 ]

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import re
 
-# Web addresses of calls and sessions: lowercase words joined by single hyphens.
-SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-
 SHORT_TEXT_MAX = 300
 LONG_TEXT_MAX = 50_000
 _WORD = re.compile(r"\S+")

@@ -20,8 +20,6 @@ from tortoise.expressions import Q
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
-from consult.accounts.services import FieldProblem
-from consult.audit import record_action
 from consult.calls.models import (
     Answer,
     Attachment,
@@ -32,10 +30,12 @@ from consult.calls.models import (
     QuestionKind,
     ResponseStatus,
 )
-from consult.calls.rules import SLUG_PATTERN
-from consult.models import Person, Topic
-from consult.uploads import UploadRefused, store_upload_in_thread, upload_path
-from events.timezones import zone_choices
+from core.audit import record_action
+from core.errors import FieldProblem
+from core.forms import SLUG_PATTERN
+from core.models import Person, Topic
+from core.timezones import zone_choices
+from core.uploads import UploadRefused, store_upload_in_thread, upload_path
 
 # Paths under /organise/calls/ that a call's slug would hide.
 RESERVED_SLUGS = frozenset({"new"})

@@ -8,7 +8,7 @@ from tortoise.expressions import Q
 from tortoise.functions import Count
 
 from consult.calls.models import Call, Comment, CommentReport, CommentStatus
-from consult.models import Person
+from core.models import Person
 
 # Ids in a URL or form beyond the database's integer range name nothing (and must not reach it).
 LARGEST_ID = 2**31 - 1

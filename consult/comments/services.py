@@ -13,13 +13,14 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from consult.accounts.ratelimit import Limit
-from consult.accounts.services import FieldProblem, count_attempt
-from consult.audit import record_action
+from base.settings import Limit
+from consult.accounts.services import count_attempt
 from consult.calls.models import Call, Comment, CommentReport, CommentStatus
 from consult.comments.queries import ModerationRow, comments_for_moderation
-from consult.models import Person
-from consult.permissions import Action, may
+from core.audit import record_action
+from core.errors import FieldProblem
+from core.models import Person
+from core.permissions import Action, may
 
 BODY_MAX = 5_000
 REASON_MAX = 1_000

@@ -6,7 +6,22 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from config.web import (
+from consult.calls.models import Call, Comment, CommentStatus
+from consult.calls.queries import public_call
+from consult.comments import services
+from consult.comments.forms import CommentForm, ModerationForm, ReportForm
+from consult.comments.queries import (
+    comment_on_call,
+    published_count,
+    reportable_comment,
+    threads_for,
+)
+from consult.comments.services import Decision, comment_barrier
+from core.errors import FieldProblem
+from core.models import Person
+from core.permissions import Action, may
+from core.ratelimit import RateLimited
+from core.web import (
     RedirectTo,
     bind_form,
     current_person,
@@ -20,21 +35,6 @@ from config.web import (
     too_many,
     whole_number,
 )
-from consult.accounts.ratelimit import RateLimited
-from consult.accounts.services import FieldProblem
-from consult.calls.models import Call, Comment, CommentStatus
-from consult.calls.queries import public_call
-from consult.comments import services
-from consult.comments.queries import (
-    comment_on_call,
-    published_count,
-    reportable_comment,
-    threads_for,
-)
-from consult.comments.services import Decision, comment_barrier
-from consult.models import Person
-from consult.permissions import Action, may
-from forms.comments import CommentForm, ModerationForm, ReportForm
 
 NEW_PAGE = "comments/new.html"
 

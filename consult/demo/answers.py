@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from consult.calls.models import QuestionKind
 from consult.demo.specs import QuestionSpec
-from consult.vocabulary import Sector
+from core.vocabulary import Sector
 
 SENSITIVE_SHARE = 0.05
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 
 from consult.demo.people import RespondentProfile
-from consult.vocabulary import country_name
+from core.vocabulary import country_name
 
 COALITION = "Quantum Supply Chain Coalition"
 

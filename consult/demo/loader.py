@@ -46,11 +46,12 @@ from consult.demo.session_loader import load_sessions, session_slugs
 from consult.demo.sessions import SESSIONS
 from consult.demo.specs import HOW_WE_USE_RESPONSES, CallSpec
 from consult.demo.topics import TOPICS
-from consult.models import Person, Topic
 from consult.responses.tracking import new_tracking_number
-from consult.vocabulary import Role
+from core.models import Person, Topic
+from core.notifications.models import Notification
+from core.vocabulary import Role
 from events.invitation_mail import invitation_key
-from events.models import Notification, Registration
+from events.models import Registration
 
 # Everything made up (names, answers, times) comes from this seed, so every load looks the same.
 SEED = 2026

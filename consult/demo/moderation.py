@@ -20,11 +20,11 @@ from consult.calls.models import (
     Response,
     RevisionAnswer,
 )
-from consult.models import AuditEntry, Person
 from consult.moderation.models import NotMeReport
 from consult.moderation.public import PUBLISHABLE_CONSENT, public_responses_of, rebuild_public_text
 from consult.moderation.services import add_redaction
 from consult.responses.revisions import record_first_revisions
+from core.models import AuditEntry, Person
 
 HELD_EVERY = 20
 OPEN_CALL_MODERATED = 2 / 3

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from consult.vocabulary import Role, Sector
+from core.vocabulary import Role, Sector
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from consult.demo.answers import PlannedAnswer, popularity, write_answer
 from consult.demo.campaign import form_letter
 from consult.demo.people import RespondentProfile
 from consult.demo.specs import CallSpec
-from consult.vocabulary import Sector
+from core.vocabulary import Sector
 
 # Roughly half publish with their name, a third anonymously, a fifth not at all.
 CONSENT_WEIGHTS = {

@@ -11,9 +11,9 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from consult.demo.session_specs import SessionSpec
+from core.timezones import daylight_saving_disagrees
 from events.models import Recurrence
 from events.recurrence import Change, SeriesRule, series_starts
-from events.timezones import daylight_saving_disagrees
 
 # A series that crosses a change starts at most this long before the clocks first disagree, so its
 # ninth meeting (position 8) already falls after they agree again: under today's rules that is at

@@ -13,7 +13,7 @@ from consult.demo.people import RespondentProfile
 from consult.demo.registrations import plan_registrations
 from consult.demo.schedule import PlannedSession, plan_sessions
 from consult.demo.sessions import SESSIONS
-from consult.models import Person, Topic
+from core.models import Person, Topic
 from events.models import (
     OccurrenceOverride,
     Registration,

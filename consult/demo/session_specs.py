@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import time
 
-from consult.vocabulary import Sector
+from core.vocabulary import Sector
 from events.models import Recurrence, SessionKind, Visibility
 
 

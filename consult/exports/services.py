@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from consult.audit import record_action
 from consult.calls.models import Call
 from consult.exports.tables import Table, organiser_table, public_table
-from consult.models import Person
-from consult.permissions import Action, may
+from core.audit import record_action
+from core.models import Person
+from core.permissions import Action, may
 
 
 async def public_export(call: Call) -> Table:

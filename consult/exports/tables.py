@@ -33,7 +33,7 @@ from consult.moderation.public import (
     public_responses_of,
     public_views,
 )
-from consult.vocabulary import Sector
+from core.vocabulary import Sector
 
 # Responses per query. Each batch also loads its answers, redactions and files by these
 # responses' ids, so this bounds the query parameters too (1,000 keeps memory flat and round

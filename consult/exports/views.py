@@ -6,13 +6,13 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from config.web import settings_of, signed_in_person
 from consult.calls.models import Call
 from consult.calls.queries import public_call
 from consult.exports.datapackage import data_package
 from consult.exports.formats import FORMATS, encode
 from consult.exports.services import organiser_export, public_export
 from consult.exports.tables import Table, public_columns
+from core.web import settings_of, signed_in_person
 
 
 def _extension(request: Request) -> str:

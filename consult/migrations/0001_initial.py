@@ -1,7 +1,7 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
-from consult.vocabulary import Role, Sector
+from core.vocabulary import Role, Sector
 from json import dumps, loads
 from tortoise.fields.base import OnDelete
 from tortoise import fields

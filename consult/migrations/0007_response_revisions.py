@@ -2,7 +2,7 @@ from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
 from consult.calls.models import Consent, Publication, RespondentType
-from consult.vocabulary import Sector
+from core.vocabulary import Sector
 from json import dumps, loads
 from tortoise.fields.base import OnDelete
 from tortoise import fields

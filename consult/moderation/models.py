@@ -8,7 +8,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from consult.calls.models import Response, RevisionAnswer
-from consult.models import Person
+from core.models import Person
 
 
 class Redaction(Model):

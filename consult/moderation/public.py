@@ -32,7 +32,7 @@ from consult.calls.models import (
 )
 from consult.moderation.matching import occurrences
 from consult.moderation.models import Redaction, ResponseSearch
-from consult.vocabulary import Sector, country_name
+from core.vocabulary import Sector, country_name
 
 REDACTED = "[redacted]"
 PUBLISHABLE_CONSENT = (Consent.PUBLISH_NAMED, Consent.PUBLISH_ANONYMOUS)

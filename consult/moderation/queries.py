@@ -35,7 +35,6 @@ from consult.calls.models import (
     ResponseStatus,
     RevisionAnswer,
 )
-from consult.models import Person
 from consult.moderation.models import NotMeReport, Redaction, ReportStatus
 from consult.moderation.public import (
     PUBLISHABLE_CONSENT,
@@ -43,8 +42,9 @@ from consult.moderation.public import (
     may_be_published,
     revision_views,
 )
-from consult.queries import Page, paginate
-from consult.vocabulary import Sector
+from core.models import Person
+from core.queries import Page, paginate
+from core.vocabulary import Sector
 
 PAGE_SIZE = 50
 QUEUE_SIZE = 20

@@ -10,11 +10,12 @@ from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
 
-from consult.accounts.ratelimit import Limit
-from consult.accounts.services import FieldProblem, count_attempt
+from base.settings import Limit
+from consult.accounts.services import count_attempt
 from consult.calls.models import Response
 from consult.moderation.models import NotMeReport
 from consult.moderation.public import is_public
+from core.errors import FieldProblem
 
 NAME_MAX = 100
 EMAIL_MAX = 254

@@ -12,13 +12,13 @@ from datetime import datetime
 
 from tortoise.transactions import in_transaction
 
-from consult.audit import record_action
 from consult.calls.models import Call, Publication, Response, ResponseRevision, RevisionAnswer
-from consult.models import Person
 from consult.moderation.matching import occurrences
 from consult.moderation.models import NotMeReport, Redaction, ReportStatus
 from consult.moderation.public import may_be_published, refresh_public_text
-from consult.permissions import Action, may
+from core.audit import record_action
+from core.models import Person
+from core.permissions import Action, may
 
 REASON_MAX = 200
 RESOLUTION_MAX = 2_000

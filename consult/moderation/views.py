@@ -16,20 +16,17 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from config.web import (
-    notify,
-    now,
-    page_number,
-    read_form,
-    redirect,
-    render,
-    signed_in_person,
-)
-from consult.audit import audit_entries, audit_vocabulary
 from consult.calls.models import Call, Publication
+from consult.calls.workspace import team_call, workspace_person
 from consult.comments.queries import LARGEST_ID
-from consult.models import Person
 from consult.moderation import services
+from consult.moderation.forms import (
+    AuditFilterForm,
+    PublicationForm,
+    RedactionForm,
+    ResolveReportForm,
+    ResponseFilterForm,
+)
 from consult.moderation.models import Redaction
 from consult.moderation.queries import (
     ResponseInFull,
@@ -42,14 +39,17 @@ from consult.moderation.queries import (
     workspace_calls,
 )
 from consult.moderation.services import ModerationProblem
-from consult.permissions import Action, may
-from consult.workspace import team_call, workspace_person
-from forms.moderation import (
-    AuditFilterForm,
-    PublicationForm,
-    RedactionForm,
-    ResolveReportForm,
-    ResponseFilterForm,
+from core.audit import audit_entries, audit_vocabulary
+from core.models import Person
+from core.permissions import Action, may
+from core.web import (
+    notify,
+    now,
+    page_number,
+    read_form,
+    redirect,
+    render,
+    signed_in_person,
 )
 
 NOT_ON_TEAM = "Only the call's team can moderate it."

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING
 from jinja2 import Environment
 from starlette.requests import Request
 
-from config.web import now, settings_of
 from consult.calls.models import Call, Question, Response, ResponseRevision
-from consult.models import Person
-from events.mail import OutgoingMail
-from events.models import Notification
-from events.notify import send_one
+from core.models import Person
+from core.notifications.models import Notification
+from core.notifications.outbox import send_one
+from core.notifications.transport import OutgoingMail
+from core.web import now, settings_of
 
 if TYPE_CHECKING:
     from consult.responses.services import AnswerSheet

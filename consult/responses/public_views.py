@@ -8,21 +8,10 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response as HttpResponse
 
-from config.freshness import fresh
-from config.web import (
-    bind_form,
-    client_address,
-    now,
-    page_number,
-    redirect,
-    render,
-    settings_of,
-    too_many,
-)
-from consult.accounts.ratelimit import RateLimited
-from consult.accounts.services import FieldProblem
+from base.freshness import fresh
 from consult.calls.models import Call, RespondentType, Response
 from consult.calls.queries import public_call
+from consult.moderation.not_me_forms import NotMeForm
 from consult.moderation.public import PublicResponse
 from consult.moderation.reports import report_not_me
 from consult.responses.published import (
@@ -33,8 +22,19 @@ from consult.responses.published import (
     published_page,
     published_response,
 )
-from consult.vocabulary import Sector
-from forms.not_me import NotMeForm
+from core.errors import FieldProblem
+from core.ratelimit import RateLimited
+from core.vocabulary import Sector
+from core.web import (
+    bind_form,
+    client_address,
+    now,
+    page_number,
+    redirect,
+    render,
+    settings_of,
+    too_many,
+)
 
 NOT_ME_PAGE = "published/not_me.html"
 

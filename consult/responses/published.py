@@ -22,7 +22,7 @@ from consult.moderation.public import (
     public_views,
 )
 from consult.moderation.search import Matching, search_terms
-from consult.vocabulary import Sector, countries, country_name
+from core.vocabulary import Sector, countries, country_name
 
 PAGE_SIZE = 20
 # A search page reached by walking at most this many published responses in order is found that

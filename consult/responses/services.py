@@ -25,7 +25,6 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from consult.accounts.services import FieldProblem
 from consult.calls.models import (
     Answer,
     Attachment,
@@ -42,15 +41,16 @@ from consult.calls.models import (
     RevisionAnswer,
 )
 from consult.calls.rules import count_words
-from consult.models import Person
 from consult.moderation.public import PUBLISHABLE_CONSENT, refresh_public_text
 from consult.responses import revisions
 from consult.responses.tracking import new_tracking_number
-from consult.uploads import UploadRefused, store_upload_in_thread, upload_path
-from consult.vocabulary import Sector
-from events.mail import OutgoingMail
-from events.models import Notification
-from events.notify import enqueue
+from core.errors import FieldProblem
+from core.models import Person
+from core.notifications.models import Notification
+from core.notifications.outbox import enqueue
+from core.notifications.transport import OutgoingMail
+from core.uploads import UploadRefused, store_upload_in_thread, upload_path
+from core.vocabulary import Sector
 
 DETAILS_FIELD = "details"
 TOKEN_SHAPE = re.compile(r"([0-9]{1,9})\.([0-9]{1,9})")

@@ -10,18 +10,8 @@ from starlette.requests import Request
 from starlette.responses import Response as HttpResponse
 from tortoise.expressions import Q
 
-from config.settings import Settings
-from config.web import (
-    bind_form,
-    notify,
-    now,
-    read_form,
-    redirect,
-    render,
-    settings_of,
-    signed_in_person,
-)
-from consult.accounts.services import FieldProblem
+from base.settings import Settings
+from consult.calls.files import attachment_response
 from consult.calls.models import (
     Attachment,
     AttachmentKind,
@@ -33,12 +23,10 @@ from consult.calls.models import (
     Response,
 )
 from consult.calls.queries import public_call, questions_of
-from consult.files import attachment_response
-from consult.models import Person
-from consult.permissions import Action, may
 from consult.responses import revisions, services
 from consult.responses.answer_inputs import answer_inputs
 from consult.responses.emails import receipt_mail_for, send_written
+from consult.responses.forms import RespondentForm, SubmitForm, WithdrawForm, answers_form_class
 from consult.responses.services import (
     AnswerSheet,
     CallClosed,
@@ -47,10 +35,22 @@ from consult.responses.services import (
     UploadRules,
 )
 from consult.responses.tracking import normalise
-from consult.uploads import ACCEPTED_DESCRIPTION
-from consult.vocabulary import Sector
-from forms.base import CSRFForm
-from forms.responses import RespondentForm, SubmitForm, WithdrawForm, answers_form_class
+from core.errors import FieldProblem
+from core.forms import CSRFForm
+from core.models import Person
+from core.permissions import Action, may
+from core.uploads import ACCEPTED_DESCRIPTION
+from core.vocabulary import Sector
+from core.web import (
+    bind_form,
+    notify,
+    now,
+    read_form,
+    redirect,
+    render,
+    settings_of,
+    signed_in_person,
+)
 
 log = logging.getLogger("consult.responses")
 SAVE_FOR_LATER = "later"

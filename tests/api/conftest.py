@@ -18,7 +18,7 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from config.database import tortoise_config
 from consult.api.tokens import issue_token
-from consult.models import Person
+from core.models import Person
 from tests.conftest import fresh_database
 from tests.servers import serve_app
 from tests.support import Mailbox

@@ -11,7 +11,7 @@ import httpx
 
 from consult.api.tokens import issue_token
 from consult.calls.models import Call, QuestionKind
-from consult.models import Person
+from core.models import Person
 from tests.factories import make_person, questions_by_kind
 
 

@@ -17,7 +17,7 @@ import pytest
 from starlette.applications import Starlette
 
 from consult.calls.models import Answer, Response
-from consult.clock import FixedClock
+from core.clock import FixedClock
 from tests.api.helpers import (
     Organisation,
     full_answers,

@@ -16,7 +16,7 @@ import pytest
 from starlette.applications import Starlette
 
 from consult.calls.models import CallState, Comment, CommentStatus
-from consult.clock import FixedClock
+from core.clock import FixedClock
 from events.models import OccurrenceOverride, Recurrence, Session, Visibility
 from tests.consult.published_data import SECRETS, Record, closed_call_with_a_record
 from tests.factories import make_call, make_person, make_topic

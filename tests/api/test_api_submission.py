@@ -25,9 +25,9 @@ from consult.calls.models import (
     Response,
     ResponseStatus,
 )
-from consult.clock import FixedClock
-from consult.models import Person
-from consult.uploads import TOO_LARGE_UNPACKED
+from core.clock import FixedClock
+from core.models import Person
+from core.uploads import TOO_LARGE_UNPACKED
 from tests.api.helpers import (
     Organisation,
     full_answers,
@@ -440,7 +440,7 @@ async def test_an_unconfirmed_account_token_is_forbidden(
 async def test_writes_are_limited_per_token_with_retry_after(
     client: httpx.AsyncClient, clock: FixedClock, qubit: Organisation, app: Starlette
 ) -> None:
-    from consult.accounts.ratelimit import Limit
+    from base.settings import Limit
 
     app.state.settings = __import__("dataclasses").replace(
         app.state.settings, api_token_limit=Limit(2, 3600)

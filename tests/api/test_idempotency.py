@@ -10,12 +10,12 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 
-from config.settings import Settings
+from base.settings import Settings
 from consult.api.idempotency import ABANDONED_AFTER, KEPT_FOR, fingerprint
 from consult.api.models import IdempotentRequest
 from consult.calls.models import Call, Response
-from consult.clock import FixedClock
 from consult.retention import apply_retention
+from core.clock import FixedClock
 from tests.api.helpers import (
     Organisation,
     full_answers,

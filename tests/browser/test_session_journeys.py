@@ -15,7 +15,7 @@ from datetime import date, timedelta
 import icalendar
 from playwright.async_api import Page, expect
 
-from events.timezones import daylight_saving_disagrees
+from core.timezones import daylight_saving_disagrees
 from tests.browser.conftest import assert_accessible
 
 ORGANISER = ("organiser@consult.example", "organiser-demo-superposition")

@@ -14,9 +14,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from base.settings import Settings, load_settings
 from config.app import create_app
-from config.settings import Settings, load_settings
-from consult.models import Person, Topic
+from core.models import Person, Topic
 from tests.conftest import TEST_SECRET
 from tests.support import NewAccount, csrf_from, page, sign_up
 

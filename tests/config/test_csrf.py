@@ -6,9 +6,9 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from consult.clock import FixedClock
-from consult.vocabulary import Role
-from events.preferences import unsubscribe_token
+from core.clock import FixedClock
+from core.notifications.preferences import unsubscribe_token
+from core.vocabulary import Role
 from tests.conftest import TEST_SECRET
 from tests.factories import person_with_role, second_browser
 from tests.route_world import post_paths, post_routes, real_objects, snapshot

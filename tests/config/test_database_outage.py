@@ -15,7 +15,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from config.logging import QUIETER, configure_logging
-from consult.clock import FixedClock
+from core.clock import FixedClock
 from tests.conftest import postgres_admin_url
 from tests.factories import make_call
 from tests.servers import free_port

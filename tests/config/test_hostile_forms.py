@@ -23,9 +23,11 @@ from starlette.applications import Starlette
 from wtforms import Form
 from wtforms.fields.core import UnboundField
 
-import forms
+import consult
+import core
+import events
 from consult.calls.models import Question
-from consult.clock import FixedClock
+from core.clock import FixedClock
 from tests.config.test_csrf import CSRF_EXEMPT
 from tests.route_world import post_paths, real_objects, snapshot
 from tests.support import csrf_from
@@ -55,10 +57,17 @@ NASTY = [
 
 
 def form_field_names() -> list[str]:
-    """Every field name any form of the app declares."""
+    """Every field name any form of the app declares (each feature's `forms` and `*_forms`)."""
     names: set[str] = set()
-    for module_info in pkgutil.iter_modules(forms.__path__):
-        module = importlib.import_module(f"forms.{module_info.name}")
+    modules = [
+        info.name
+        for package in (consult, core, events)
+        for info in pkgutil.walk_packages(package.__path__, f"{package.__name__}.")
+        if info.name.rsplit(".", 1)[-1] == "forms" or info.name.endswith("_forms")
+    ]
+    assert len(modules) >= 12, modules  # every feature's forms were found
+    for name in modules:
+        module = importlib.import_module(name)
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, Form):
                 names.update(n for n in dir(value) if isinstance(getattr(value, n), UnboundField))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from config.settings import SETTINGS, SettingsError, load_settings
+from base.settings import SETTINGS, SettingsError, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -86,7 +86,7 @@ def test_a_dotenv_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:
 def test_every_setting_is_in_env_example_and_the_readme() -> None:
     example = (ROOT / ".env.example").read_text()
     readme = (ROOT / "README.md").read_text()
-    source = (ROOT / "config" / "settings.py").read_text()
+    source = (ROOT / "base" / "settings.py").read_text()
     read_in_code = set(
         re.findall(
             r'(?:config|_limit\(config,|_switch\(config,|_positive\(config,)\(?\s*"([A-Z_]+)"',

@@ -20,11 +20,11 @@ from consult.calls.models import (
     Response,
     ResponseStatus,
 )
-from consult.models import Person
 from consult.moderation.services import add_redaction, decide_publication
 from consult.responses.revisions import as_submitted, record_submitted
 from consult.responses.tracking import new_tracking_number
-from consult.vocabulary import Role, Sector
+from core.models import Person
+from core.vocabulary import Role, Sector
 from tests.factories import make_call, make_person, questions_by_kind
 
 PHONE = "07700 900123"

@@ -12,10 +12,10 @@ from dataclasses import replace
 import httpx
 from starlette.applications import Starlette
 
+from base.settings import Limit
 from consult.accounts.passwords import hashing
-from consult.accounts.ratelimit import Limit
-from consult.clock import FixedClock
-from consult.models import Person, RateLimitCounter
+from core.clock import FixedClock
+from core.models import Person, RateLimitCounter
 from tests.support import (
     Mailbox,
     NewAccount,

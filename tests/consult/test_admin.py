@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from consult.models import AuditEntry, Person
-from consult.vocabulary import Role
+from core.models import AuditEntry, Person
+from core.vocabulary import Role
 from tests.support import NewAccount, field_error, page, post_form, sign_up
 
 

@@ -21,9 +21,9 @@ from consult.calls.models import (
     Response,
     ResponseStatus,
 )
-from consult.clock import FixedClock
 from consult.responses.tracking import new_tracking_number
-from consult.vocabulary import Sector
+from core.clock import FixedClock
+from core.vocabulary import Sector
 from tests.factories import (
     make_call,
     organiser_of,

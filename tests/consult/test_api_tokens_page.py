@@ -9,8 +9,8 @@ from starlette.applications import Starlette
 
 from consult.api.models import ApiToken
 from consult.api.tokens import MAX_TOKENS, hash_token, issue_token
-from consult.clock import FixedClock
-from consult.models import Person
+from core.clock import FixedClock
+from core.models import Person
 from tests.factories import second_browser, verified_stakeholder
 from tests.support import NewAccount, csrf_from, error_summary, page, post_form, sign_up
 

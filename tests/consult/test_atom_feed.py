@@ -12,8 +12,8 @@ import httpx
 
 from consult.calls.models import Call, CallState
 from consult.calls.services import CallDetails, update_call
-from consult.clock import FixedClock
-from consult.vocabulary import Role
+from core.clock import FixedClock
+from core.vocabulary import Role
 from tests.factories import make_call, make_person, make_topic
 from tests.support import page
 

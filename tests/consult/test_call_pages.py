@@ -8,8 +8,8 @@ import httpx
 from starlette.applications import Starlette
 
 from consult.calls.models import Attachment, AttachmentKind, Call, CallState
-from consult.clock import FixedClock
-from consult.uploads import store_upload
+from core.clock import FixedClock
+from core.uploads import store_upload
 from tests.factories import TINY_PDF, make_call, make_topic
 from tests.support import page
 

@@ -31,13 +31,13 @@ from consult.calls.models import (
     Response,
     ResponseStatus,
 )
-from consult.clock import FixedClock
 from consult.demo import load_demo
 from consult.demo.calls import CAMPAIGN_CALL
 from consult.demo.campaign import COALITION, TEMPLATE
-from consult.models import AuditEntry
 from consult.responses.revisions import record_first_revisions
 from consult.responses.tracking import new_tracking_number
+from core.clock import FixedClock
+from core.models import AuditEntry
 from tests.factories import make_call, organiser_of, second_browser, verified_stakeholder
 from tests.support import csrf_from, page, post_form
 

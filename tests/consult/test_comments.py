@@ -10,13 +10,13 @@ import pytest
 from bs4 import Tag
 from starlette.applications import Starlette
 
-from consult.accounts.ratelimit import Limit
+from base.settings import Limit
 from consult.calls.models import Call, CallState, Comment, CommentReport, CommentStatus
-from consult.clock import FixedClock
 from consult.comments import services
 from consult.comments.queries import published_count, threads_for
-from consult.models import AuditEntry, Person, Topic
-from consult.vocabulary import Role
+from core.clock import FixedClock
+from core.models import AuditEntry, Person, Topic
+from core.vocabulary import Role
 from tests.conftest import START
 from tests.support import NewAccount, csrf_from, field_error, page, post_form, sign_up
 

@@ -28,7 +28,6 @@ from consult.calls.models import (
     Response,
     ResponseStatus,
 )
-from consult.clock import FixedClock
 from consult.demo import load_demo
 from consult.demo.calls import CALLS, CAMPAIGN_CALL
 from consult.demo.campaign import COALITION, TEMPLATE
@@ -39,10 +38,12 @@ from consult.demo.responses import plan_responses
 from consult.demo.schedule import Disagreement, next_disagreement, plan_session, plan_sessions
 from consult.demo.series import STANDARDS_WORKING_GROUP
 from consult.demo.sessions import SESSIONS
-from consult.models import Person
 from consult.moderation.models import NotMeReport, Redaction, ResponseSearch
 from consult.responses.tracking import normalise
-from consult.vocabulary import Role, Sector
+from core.clock import FixedClock
+from core.models import Person
+from core.timezones import daylight_saving_disagrees
+from core.vocabulary import Role, Sector
 from events.models import (
     WHOLE_SERIES,
     OccurrenceOverride,
@@ -57,7 +58,6 @@ from events.models import (
 )
 from events.queries import session_occurrences
 from events.recurrence import occurrences
-from events.timezones import daylight_saving_disagrees
 
 LONDON = ZoneInfo("Europe/London")
 WASHINGTON = ZoneInfo("America/New_York")

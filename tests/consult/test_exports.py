@@ -13,11 +13,11 @@ from openpyxl import load_workbook
 from starlette.applications import Starlette
 
 from consult.calls.models import CallState
-from consult.clock import FixedClock
 from consult.exports.formats import neutralise
 from consult.exports.tables import public_table
-from consult.models import AuditEntry
-from consult.vocabulary import Role
+from core.clock import FixedClock
+from core.models import AuditEntry
+from core.vocabulary import Role
 from tests.consult.published_data import (
     ADA_TEXT,
     FORMULA,

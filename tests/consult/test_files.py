@@ -6,7 +6,7 @@ import httpx
 from starlette.applications import Starlette
 
 from consult.calls.models import Attachment, AttachmentKind, Response
-from consult.clock import FixedClock
+from core.clock import FixedClock
 from tests.consult.test_responses import complete_response
 from tests.factories import TINY_PDF, make_call, organiser_of, verified_stakeholder
 

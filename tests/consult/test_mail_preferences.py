@@ -6,9 +6,9 @@ from __future__ import annotations
 import httpx
 from starlette.applications import Starlette
 
-from consult.models import Person
-from consult.vocabulary import Role
-from events.preferences import unsubscribe_path, unsubscribe_token
+from core.models import Person
+from core.notifications.preferences import unsubscribe_path, unsubscribe_token
+from core.vocabulary import Role
 from tests.conftest import TEST_SECRET
 from tests.factories import person_with_role, second_browser
 from tests.support import NewAccount, csrf_from, field_error, page, post_form, sign_up

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bs4 import BeautifulSoup
 
-from consult.markdown import render_markdown
+from core.markdown import render_markdown
 
 
 def test_markdown_formatting_survives() -> None:

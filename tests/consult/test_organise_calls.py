@@ -22,8 +22,8 @@ from consult.calls.models import (
     Response,
     ResponseStatus,
 )
-from consult.models import AuditEntry, Person, Topic
-from consult.vocabulary import Role
+from core.models import AuditEntry, Person, Topic
+from core.vocabulary import Role
 from tests.factories import organiser, person_with_role, second_browser
 from tests.support import (
     csrf_from,

@@ -48,12 +48,12 @@ from consult.calls.models import (
     Response,
     ResponseStatus,
 )
-from consult.clock import FixedClock
-from consult.models import Person
 from consult.moderation.models import NotMeReport, Redaction
 from consult.responses.revisions import as_submitted, record_submitted
 from consult.responses.tracking import new_tracking_number
-from consult.vocabulary import Role
+from core.clock import FixedClock
+from core.models import Person
+from core.vocabulary import Role
 from events.models import Recurrence, Session, occurrence_key
 from tests.factories import make_call, person_with_role, verified_stakeholder
 from tests.support import csrf_from

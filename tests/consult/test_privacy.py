@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import httpx
 from starlette.applications import Starlette
 
-from config.settings import Settings
+from base.settings import Settings
 from consult.api.models import ApiToken
 from consult.api.tokens import issue_token
 from consult.calls.models import (
@@ -26,15 +26,15 @@ from consult.calls.models import (
     ResponseRevision,
     ResponseStatus,
 )
-from consult.clock import FixedClock
-from consult.models import Person
 from consult.moderation.models import ResponseSearch
 from consult.moderation.public import ANONYMOUS, public_views
 from consult.responses import services
 from consult.responses.services import AnswerInput, RespondentDetails, UploadRules
-from consult.uploads import upload_path
-from consult.vocabulary import Role, Sector
-from events.mail import OutgoingMail
+from core.clock import FixedClock
+from core.models import Person
+from core.notifications.transport import OutgoingMail
+from core.uploads import upload_path
+from core.vocabulary import Role, Sector
 from events.models import Registration, RegistrationStatus, Session
 from tests.factories import (
     TINY_PDF,

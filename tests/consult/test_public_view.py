@@ -16,8 +16,6 @@ from consult.calls.models import (
     Response,
     ResponseStatus,
 )
-from consult.clock import FixedClock
-from consult.models import AuditEntry, Person
 from consult.moderation.models import Redaction, ResponseSearch
 from consult.moderation.public import ANONYMOUS, public_responses_of, public_views, redact
 from consult.moderation.search import match_sql, search_terms
@@ -28,7 +26,9 @@ from consult.moderation.services import (
     remove_redaction,
 )
 from consult.responses.revisions import as_submitted, record_submitted
-from consult.vocabulary import Role
+from core.clock import FixedClock
+from core.models import AuditEntry, Person
+from core.vocabulary import Role
 from tests.factories import make_call, make_person, questions_by_kind
 
 pytestmark = pytest.mark.usefixtures("db")

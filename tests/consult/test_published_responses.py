@@ -8,11 +8,11 @@ from bs4 import Tag
 from starlette.applications import Starlette
 
 from consult.calls.models import CallState, QuestionKind, Response
-from consult.clock import FixedClock
 from consult.moderation.models import NotMeReport, ReportStatus
 from consult.moderation.reports import report_not_me
 from consult.responses.published import PAGE_SIZE
-from consult.vocabulary import Sector
+from core.clock import FixedClock
+from core.vocabulary import Sector
 from tests.consult.published_data import (
     ADA_TEXT,
     DRAFT_WORD,

@@ -7,9 +7,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from consult.accounts.ratelimit import Limit, RateLimited, claim, claim_all
-from consult.clock import FixedClock
-from consult.models import RateLimitCounter
+from base.settings import Limit
+from core.clock import FixedClock
+from core.models import RateLimitCounter
+from core.ratelimit import RateLimited, claim, claim_all
 
 
 async def outcome(key: str, limit: Limit, now: datetime) -> int | None:

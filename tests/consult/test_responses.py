@@ -11,8 +11,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from config.settings import Settings
-from consult.accounts.services import FieldProblem
+from base.settings import Settings
 from consult.calls.models import (
     Answer,
     Attachment,
@@ -23,11 +22,12 @@ from consult.calls.models import (
     Response,
     ResponseStatus,
 )
-from consult.clock import FixedClock
 from consult.responses import services
 from consult.responses.services import AnswerInput, UploadRules
 from consult.responses.tracking import normalise
-from consult.uploads import TOO_LARGE_UNPACKED
+from core.clock import FixedClock
+from core.errors import FieldProblem
+from core.uploads import TOO_LARGE_UNPACKED
 from tests.archives import odt_bomb
 from tests.factories import (
     TINY_PDF,

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from config.settings import Settings
+from base.settings import Settings
 from consult.calls.models import (
     Answer,
     Attachment,
@@ -20,14 +20,14 @@ from consult.calls.models import (
     ResponseRevision,
     ResponseStatus,
 )
-from consult.clock import FixedClock
-from consult.models import AuditEntry, RateLimitCounter
 from consult.responses.revisions import record_submitted, snapshot
 from consult.retention import apply_retention
-from consult.uploads import store_upload, upload_path
-from events.mail import OutgoingMail
-from events.models import Notification
-from events.notify import enqueue
+from core.clock import FixedClock
+from core.models import AuditEntry, RateLimitCounter
+from core.notifications.models import Notification
+from core.notifications.outbox import enqueue
+from core.notifications.transport import OutgoingMail
+from core.uploads import store_upload, upload_path
 from tests.factories import make_call, make_person
 
 pytestmark = pytest.mark.usefixtures("db")

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from config.settings import Settings
+from base.settings import Settings
 from consult.calls.models import (
     Attachment,
     Call,
@@ -24,14 +24,14 @@ from consult.calls.models import (
     ResponseStatus,
     RevisionAnswer,
 )
-from consult.clock import FixedClock
-from consult.models import Person
 from consult.moderation.models import Redaction
 from consult.moderation.services import decide_publication
 from consult.responses import services
-from consult.vocabulary import Role
-from events.mail import OutgoingMail
-from events.models import Notification
+from core.clock import FixedClock
+from core.models import Person
+from core.notifications.models import Notification
+from core.notifications.transport import OutgoingMail
+from core.vocabulary import Role
 from tests.api.helpers import Organisation, full_answers, organisation_with_token, submission
 from tests.consult.test_responses import give_answers, give_details, start, submit, submit_form
 from tests.factories import (

@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from consult.calls.digest import latest_digest_time
+from base.settings import MailSettings
+from config.scheduler import run_pass, write_due_messages
 from consult.calls.models import (
     Call,
     CallPhase,
@@ -20,15 +21,14 @@ from consult.calls.models import (
     Response,
     ResponseStatus,
 )
-from consult.clock import FixedClock
-from consult.models import AuditEntry, Person
+from consult.moderation.digest import latest_digest_time
 from consult.moderation.models import NotMeReport
-from consult.vocabulary import Role
-from events.mail import MailSettings
-from events.messages import Site
-from events.models import Notification
-from events.preferences import read_unsubscribe_token
-from events.scheduler import run_pass, write_due_messages
+from core.clock import FixedClock
+from core.models import AuditEntry, Person
+from core.notifications.compose import Site
+from core.notifications.models import Notification
+from core.notifications.preferences import read_unsubscribe_token
+from core.vocabulary import Role
 from tests.factories import make_call, make_person
 from tests.support import Mailbox, subjects, text_of
 

@@ -16,10 +16,10 @@ from starlette.applications import Starlette
 from config.app import SESSION_COOKIE
 from consult.accounts import totp, two_step
 from consult.accounts.sessions import browser_of
-from consult.clock import FixedClock
-from consult.models import Person, SignInSession
 from consult.retention import apply_retention
-from consult.vocabulary import Role
+from core.clock import FixedClock
+from core.models import Person, SignInSession
+from core.vocabulary import Role
 from tests.consult.test_two_step import PASSWORD, sign_in_with_code, turn_on
 from tests.factories import person_with_role
 from tests.support import Mailbox, csrf_from, links_in, page, post_form, sign_in, sign_up

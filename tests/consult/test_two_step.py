@@ -17,13 +17,13 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from base.settings import Limit
 from consult.accounts import totp
-from consult.accounts.ratelimit import Limit
 from consult.accounts.sealing import seal, unseal
 from consult.accounts.services import create_admin
-from consult.clock import FixedClock
-from consult.models import AuditEntry, Person, RateLimitCounter, RecoveryCode
-from consult.vocabulary import Role
+from core.clock import FixedClock
+from core.models import AuditEntry, Person, RateLimitCounter, RecoveryCode
+from core.vocabulary import Role
 from tests.factories import person_with_role, second_browser
 from tests.support import NewAccount, csrf_from, error_summary, page, post_form, sign_in
 

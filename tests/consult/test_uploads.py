@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from consult.uploads import (
+from core.uploads import (
     DOCX,
     MAX_PARTS,
     ODT,

@@ -19,10 +19,10 @@ from consult.calls.models import (
     Response,
     ResponseStatus,
 )
-from consult.clock import FixedClock
-from consult.models import AuditEntry
 from consult.moderation.models import NotMeReport, ReportStatus
-from consult.vocabulary import Role, Sector
+from core.clock import FixedClock
+from core.models import AuditEntry
+from core.vocabulary import Role, Sector
 from tests.consult.workspace_helpers import (
     hours_ago,
     respond,

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import httpx
 from starlette.applications import Starlette
 
-from consult.models import AuditEntry, Person
-from consult.vocabulary import Role
+from core.models import AuditEntry, Person
+from core.vocabulary import Role
 from tests.consult.workspace_helpers import table_rows
 from tests.factories import make_person, organiser, person_with_role, second_browser
 from tests.support import error_summary, page

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from config.settings import Settings
+from base.settings import Settings
 from consult.calls.models import (
     Answer,
     Attachment,
@@ -21,13 +21,13 @@ from consult.calls.models import (
     ResponseStatus,
     RevisionAnswer,
 )
-from consult.clock import FixedClock
-from consult.models import AuditEntry
 from consult.moderation.matching import occurrences
 from consult.moderation.models import NotMeReport, Redaction, ReportStatus, ResponseSearch
 from consult.moderation.public import public_views
 from consult.responses.revisions import as_submitted
-from consult.uploads import store_upload
+from core.clock import FixedClock
+from core.models import AuditEntry
+from core.uploads import store_upload
 from tests.consult.workspace_helpers import hours_ago, respond, table_rows
 from tests.factories import TINY_PDF, make_call, organiser_of, questions_by_kind
 from tests.support import csrf_from, error_summary, field_error, page, post_form

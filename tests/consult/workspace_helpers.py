@@ -18,10 +18,10 @@ from consult.calls.models import (
     Response,
     ResponseStatus,
 )
-from consult.models import Person
 from consult.responses.revisions import record_submitted
 from consult.responses.tracking import new_tracking_number
-from consult.vocabulary import Sector
+from core.models import Person
+from core.vocabulary import Sector
 from tests.factories import make_person, questions_by_kind
 from tests.support import page
 

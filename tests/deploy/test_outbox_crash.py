@@ -23,11 +23,11 @@ from aiosmtpd.controller import Controller
 from tortoise import Tortoise
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
+from base.settings import MailSettings
 from config.database import tortoise_config
 from consult.calls.models import Response, ResponseStatus
-from events.mail import MailSettings
-from events.models import Notification
-from events.notify import CLAIM, dispatch_due
+from core.notifications.models import Notification
+from core.notifications.outbox import CLAIM, dispatch_due
 from tests.api.helpers import full_answers, organisation_with_token, submission
 from tests.factories import make_call
 from tests.servers import serve_app_process

@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from consult.accounts.passwords import hash_password
-from consult.models import Person
+from core.models import Person
 from events.models import Session
 from tests.events.test_scheduler_failover import (
     running_schedulers,

@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from config.scheduler import DatabaseScheduler, Moment, due_moments
 from consult.calls.models import Call
-from consult.clock import Clock, FixedClock, SystemClock
-from consult.vocabulary import Role
-from events.messages import Site
+from core.clock import Clock, FixedClock, SystemClock
+from core.notifications.compose import Site
+from core.vocabulary import Role
 from events.models import Recurrence, Registration, Session
-from events.scheduler import DatabaseScheduler, Moment, due_moments
 from tests.factories import make_call, make_person
 from tests.support import Mailbox, subjects
 

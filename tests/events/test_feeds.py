@@ -18,10 +18,10 @@ import recurring_ical_events
 from icalendar import Calendar, Event
 from starlette.applications import Starlette
 
-from config.freshness import Freshness
+from base.freshness import Freshness
 from consult.calls.models import Call, CallState, Response, ResponseStatus
-from consult.clock import FixedClock
-from consult.models import Person, Topic
+from core.clock import FixedClock
+from core.models import Person, Topic
 from events.feeds import FeedSource, Fingerprint
 from events.models import (
     OccurrenceOverride,

@@ -25,7 +25,7 @@ import recurring_ical_events
 from icalendar import Calendar
 
 from consult.calls.models import Call, Response
-from consult.clock import FixedClock
+from core.clock import FixedClock
 from events.models import OccurrenceOverride, Registration, Session, occurrence_key
 from events.tokens import calendar_token_for
 from tests.conftest import TEST_SECRET

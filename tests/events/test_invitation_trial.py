@@ -20,13 +20,14 @@ from typing import Any
 
 from icalendar import Calendar
 
-from consult.models import Person
-from consult.vocabulary import Role
+from base.settings import MailSettings
+from core.models import Person
+from core.notifications.compose import Site
+from core.notifications.models import Notification
+from core.notifications.outbox import dispatch_due
+from core.vocabulary import Role
 from events.ical import session_uid
-from events.mail import MailSettings
-from events.messages import Site
-from events.models import Notification, Recurrence, Session, occurrence_key
-from events.notify import dispatch_due
+from events.models import Recurrence, Session, occurrence_key
 from events.registrations import register
 from events.sessions import (
     SessionDetails,

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from icalendar import Calendar, Component
 
+from core.notifications.transport import OutgoingMail, build_message
 from events.ical import Attendee, CalendarFeed, SessionEntry, calendar_bytes, session_uid
 from events.itip import (
     calendar_attachment,
@@ -29,7 +30,6 @@ from events.itip import (
     message,
     organizer_for,
 )
-from events.mail import OutgoingMail, build_message
 from events.recurrence import Change
 from tests.events.test_ical import LONDON, MODIFIED, NEW_YORK, at, session
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from events.leader import (
+from config.leader import (
     AdvisoryLeaderLock,
     FileLeaderLock,
     LeaderLock,
@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 HOLD_SCRIPT = """
 import asyncio, sys
 from pathlib import Path
-from events.leader import LeaderLock
+from config.leader import LeaderLock
 
 async def main() -> None:
     lock = LeaderLock.for_database(sys.argv[1], Path(sys.argv[2]))

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from events.mail import MailSettings, OutgoingMail, send_mail
+from base.settings import MailSettings
+from core.notifications.transport import OutgoingMail, send_mail
 from tests.support import Mailbox, text_of
 
 MAIL = OutgoingMail(

@@ -14,9 +14,9 @@ import httpx
 from starlette.applications import Starlette
 
 from consult.calls.models import CallState
-from consult.clock import FixedClock
-from consult.models import AuditEntry, Person, Topic
-from consult.vocabulary import Role, Sector
+from core.clock import FixedClock
+from core.models import AuditEntry, Person, Topic
+from core.vocabulary import Role, Sector
 from events.models import (
     OccurrenceOverride,
     Recurrence,

@@ -9,21 +9,16 @@ from pathlib import Path
 import icalendar
 import pytest
 
+from base.settings import MailSettings
+from config.scheduler import run_pass
 from consult.calls.models import Response, ResponseStatus
-from consult.clock import FixedClock
-from consult.vocabulary import Role
-from events.mail import MailSettings, OutgoingMail
-from events.messages import Site
-from events.models import (
-    Notification,
-    Recurrence,
-    Registration,
-    RegistrationStatus,
-    Session,
-    occurrence_key,
-)
-from events.notify import dispatch_due, enqueue, send_one
-from events.scheduler import run_pass
+from core.clock import FixedClock
+from core.notifications.compose import Site
+from core.notifications.models import Notification
+from core.notifications.outbox import dispatch_due, enqueue, send_one
+from core.notifications.transport import OutgoingMail
+from core.vocabulary import Role
+from events.models import Recurrence, Registration, RegistrationStatus, Session, occurrence_key
 from events.sessions import cancel_session, update_session
 from tests.events.test_invitation_trial import details
 from tests.factories import make_call, make_person

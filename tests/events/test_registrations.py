@@ -8,13 +8,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from consult.models import Person, Topic
-from consult.vocabulary import Role
+from core.models import Person, Topic
+from core.notifications.compose import Site
+from core.notifications.models import Notification
+from core.vocabulary import Role
 from events.jobs import invitations, waitlist_promotions
-from events.messages import Site
 from events.models import (
     WHOLE_SERIES,
-    Notification,
     OccurrenceOverride,
     Recurrence,
     Registration,

@@ -26,9 +26,9 @@ from pathlib import Path
 
 import pytest
 
-from events.mail import OutgoingMail
-from events.models import Notification
-from events.notify import enqueue
+from core.notifications.models import Notification
+from core.notifications.outbox import enqueue
+from core.notifications.transport import OutgoingMail
 from tests.conftest import environ_for_tests
 from tests.support import Mailbox
 

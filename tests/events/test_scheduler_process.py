@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 
 from asgi_lifespan import LifespanManager
 
+from base.settings import Settings
 from config.app import create_app
-from config.settings import Settings
-from events.mail import OutgoingMail
-from events.notify import enqueue
+from core.notifications.outbox import enqueue
+from core.notifications.transport import OutgoingMail
 from tests.support import Mailbox
 
 

@@ -12,9 +12,9 @@ import httpx
 from bs4 import BeautifulSoup
 from starlette.applications import Starlette
 
-from consult.clock import FixedClock
-from consult.models import Person
-from consult.vocabulary import Role
+from core.clock import FixedClock
+from core.models import Person
+from core.vocabulary import Role
 from events.models import (
     OccurrenceOverride,
     Recurrence,

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from core.timezones import LONDON, WASHINGTON
 from events.slots import Slot, slots_by_day, working_slots
-from events.timezones import LONDON, WASHINGTON
 
 HOUR = timedelta(hours=1)
 WORKDAY = (time(9), time(17))

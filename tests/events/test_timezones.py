@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from events.timezones import (
+from core.timezones import (
     capitals_gap_hours,
     daylight_saving_disagrees,
     local_to_utc,

@@ -1,0 +1,57 @@
+"""Jinja2 templates for pages and emails, with the helpers every template may use."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined, select_autoescape
+from starlette.requests import Request
+from starlette.templating import Jinja2Templates
+
+from core.forms import csrf_token_for
+from core.markdown import render_markdown
+from core.timezones import time_until, times_in_capitals
+
+SERVICE_NAME = "QIST Consult"
+TEMPLATE_PACKAGES = ("config", "consult", "events")
+
+
+def build_environment() -> Environment:
+    env = Environment(
+        loader=ChoiceLoader([PackageLoader(package, "templates") for package in TEMPLATE_PACKAGES]),
+        autoescape=select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["service_name"] = SERVICE_NAME
+    env.globals["times_in_capitals"] = times_in_capitals
+    env.globals["time_until"] = time_until
+    env.filters["datetime_in"] = format_datetime_in
+    env.filters["markdown"] = render_markdown
+    return env
+
+
+def format_datetime_in(value: datetime, zone: str = "Europe/London") -> str:
+    """e.g. "24 November 2026, 17:05 GMT"."""
+    local = value.astimezone(ZoneInfo(zone))
+    return f"{local.day} {local:%B %Y, %H:%M %Z}"
+
+
+def page_context(request: Request) -> dict[str, Any]:
+    """What the layout needs on every page: who is signed in, navigation, CSRF, one-off notices."""
+    session = request.scope.get("session")
+    app_state = request.app.state
+    return {
+        "now": app_state.clock.now(),
+        "current_user": request.scope.get("user"),
+        "navigation": getattr(app_state, "navigation", ()),
+        "csrf_token": (lambda: csrf_token_for(session)) if session is not None else (lambda: ""),
+        "notices": session.pop("notices", []) if session is not None else [],
+    }
+
+
+def build_templates() -> Jinja2Templates:
+    return Jinja2Templates(env=build_environment(), context_processors=[page_context])
