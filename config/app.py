@@ -22,8 +22,10 @@ from consult.accounts.authentication import SessionBackend
 from consult.accounts.session_middleware import ServerSessionMiddleware
 from consult.api.http import CorsForReads, ReadLimiter
 from consult.api.problems import Problem
-from consult.responses.views import CallNotOpen, call_not_open
+from consult.responses.services import CallClosed
+from consult.responses.views import call_closed
 from core.clock import Clock, SystemClock
+from core.errors import Refused
 from core.templating import build_templates
 from core.web import RedirectTo
 from events.calendar_views import FeedCache
@@ -65,7 +67,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         exception_handlers={
             HTTPException: errors.http_error,
             RedirectTo: errors.redirect_to,
-            CallNotOpen: call_not_open,
+            CallClosed: call_closed,
+            Refused: errors.refused,
             PermissionError: errors.permission_refused,
             Problem: errors.api_problem,
             Exception: errors.server_error,

@@ -18,6 +18,7 @@ from config.health import DatabaseWatch
 from config.logging import mask_secrets
 from config.security import apply_security_headers, is_private_path
 from consult.api.problems import Problem, from_problem, is_api_path, problem_response
+from core.errors import Refused
 from core.web import RedirectTo
 
 log = logging.getLogger("consult.errors")
@@ -71,6 +72,13 @@ async def http_error(request: Request, exc: Exception) -> Response:
 async def api_problem(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, Problem)
     return from_problem(exc)
+
+
+async def refused(request: Request, exc: Exception) -> Response:
+    """A service said no and no view showed it on a form: its status and message, as the error
+    page or, under /api/, as problem+json. Never a 500."""
+    assert isinstance(exc, Refused)
+    return render_error(request, exc.status_code, exc.message, exc.headers())
 
 
 async def permission_refused(request: Request, exc: Exception) -> Response:

@@ -8,11 +8,16 @@ class Refused(Exception):
     to show it on, when there is one. A refusal is a 4xx, never a 500, and changes nothing."""
 
     status_code = 400
+    default_message = "That cannot be done."
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str | None = None, *, field: str | None = None) -> None:
+        self.message = message or self.default_message
+        super().__init__(self.message)
         self.field = field
+
+    def headers(self) -> dict[str, str]:
+        """Headers the refusal's answer carries (e.g. Retry-After)."""
+        return {}
 
 
 class FieldProblem(Refused):

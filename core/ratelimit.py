@@ -36,6 +36,7 @@ from datetime import datetime, timedelta
 from tortoise.expressions import F
 
 from base.settings import Limit
+from core.errors import Refused
 from core.models import RateLimitCounter
 
 # Keys name what they count and may hold an email address (254 characters): longer ones keep
@@ -47,12 +48,17 @@ KEY_MAX = 200
 _TRIES = 5
 
 
-class RateLimited(Exception):
+class RateLimited(Refused):
     """Too many attempts; `retry_after` says in how many seconds the next one is allowed."""
 
+    status_code = 429
+
     def __init__(self, retry_after: int) -> None:
-        super().__init__(f"rate limited for {retry_after}s")
+        super().__init__(f"Too many attempts. Try again in {retry_after} seconds.")
         self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 async def claim(key: str, limit: Limit, *, now: datetime) -> None:

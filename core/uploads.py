@@ -18,6 +18,8 @@ from pathlib import Path
 
 import anyio.to_thread
 
+from core.errors import Refused
+
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ODT = "application/vnd.oasis.opendocument.text"
@@ -62,7 +64,7 @@ PACKED_TOO_TIGHTLY = (
 )
 
 
-class UploadRefused(Exception):
+class UploadRefused(Refused):
     """The file cannot be accepted; the message says why in words for the form."""
 
 

@@ -24,6 +24,7 @@ from tortoise.expressions import Q
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
+from core.errors import Refused
 from core.models import Person
 from core.notifications.compose import Site
 from core.permissions import Action, may
@@ -66,12 +67,10 @@ class Barrier(StrEnum):
         }[self.value]
 
 
-class RegistrationRefused(Exception):
+class RegistrationRefused(Refused):
     """The person may not register for this session or date; `message` says why, in plain words."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    status_code = 409
 
 
 class AlreadyRegistered(RegistrationRefused):

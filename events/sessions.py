@@ -28,7 +28,7 @@ from tortoise.transactions import in_transaction
 from consult.calls.models import Call
 from consult.calls.services import SLUG_PATTERN, SLUG_TAKEN
 from core.audit import record_action
-from core.errors import FieldProblem
+from core.errors import FieldProblem, Refused
 from core.models import Person, Topic
 from core.notifications.compose import Site
 from core.timezones import daylight_saving_disagrees, zone_choices
@@ -63,12 +63,18 @@ TIME_FIELDS = frozenset(
 PLACE_FIELDS = frozenset({"location", "online_url"})
 
 
-class SessionIsCancelled(Exception):
+class SessionIsCancelled(Refused):
     """The session was cancelled: it, and its occurrences, can no longer change."""
 
+    status_code = 409
+    default_message = "This session was cancelled; it can no longer change."
 
-class NoSuchOccurrence(Exception):
+
+class NoSuchOccurrence(Refused):
     """The session's rule gives no occurrence at that start (any more)."""
+
+    status_code = 404
+    default_message = "That date is not part of this session."
 
 
 @dataclass(frozen=True)

@@ -13,15 +13,21 @@ from typing import Literal
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from core.errors import Refused
+
 Purpose = Literal["verify-email", "reset-password"]
 
 
-class LinkInvalid(Exception):
+class LinkInvalid(Refused):
     """The link was altered, is for something else, or has already been used."""
 
+    default_message = "This link is not valid: it was changed, is for something else, or was used."
 
-class LinkExpired(Exception):
+
+class LinkExpired(Refused):
     """The link was genuine but is too old."""
+
+    default_message = "This link has expired."
 
 
 @dataclass(frozen=True)

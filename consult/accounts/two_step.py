@@ -24,6 +24,7 @@ from consult.accounts.passwords import verify_password
 from consult.accounts.sealing import seal, unseal
 from consult.accounts.sessions import end_sessions
 from core.audit import record_action
+from core.errors import Refused
 from core.models import Person, RecoveryCode
 from core.ratelimit import claim_all, forget, give_back
 from core.vocabulary import Role
@@ -36,8 +37,10 @@ RECOVERY_CODE_BYTES = 15  # 120 bits: 24 base32 characters
 REQUIRED_OF = frozenset({Role.ORGANISER, Role.ADMIN})
 
 
-class WrongCode(Exception):
+class WrongCode(Refused):
     """The code is not the app's current one, was used before, or is not a recovery code."""
+
+    default_message = "That code is not right."
 
 
 @dataclass(frozen=True)

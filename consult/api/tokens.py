@@ -15,6 +15,7 @@ from datetime import datetime
 
 from consult.api.models import ApiToken
 from core.audit import record_action
+from core.errors import Refused
 from core.models import Person
 
 TOKEN_PREFIX = "qc_"  # noqa: S105 -- marks our tokens (for secret scanners), not a secret
@@ -22,8 +23,10 @@ SHOWN_CHARACTERS = 10
 MAX_TOKENS = 10  # live tokens per account: enough for a few systems, few enough to review
 
 
-class CannotIssue(Exception):
+class CannotIssue(Refused):
     """The account may not hold API tokens (yet); the message says what to do."""
+
+    status_code = 403
 
 
 @dataclass(frozen=True)

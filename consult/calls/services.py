@@ -31,7 +31,7 @@ from consult.calls.models import (
     ResponseStatus,
 )
 from core.audit import record_action
-from core.errors import FieldProblem
+from core.errors import FieldProblem, Refused
 from core.forms import SLUG_PATTERN
 from core.models import Person, Topic
 from core.timezones import zone_choices
@@ -45,7 +45,9 @@ MAX_OPTIONS = 50
 OPTION_MAX_LENGTH = 200
 
 
-class NotPublishable(Exception):
+class NotPublishable(Refused):
+    status_code = 409
+
     """The call is not ready to publish; `problems` says what is missing, in words."""
 
     def __init__(self, problems: list[str]) -> None:

@@ -17,6 +17,7 @@ from consult.moderation.matching import occurrences
 from consult.moderation.models import NotMeReport, Redaction, ReportStatus
 from consult.moderation.public import may_be_published, refresh_public_text
 from core.audit import record_action
+from core.errors import Refused
 from core.models import Person
 from core.permissions import Action, may
 
@@ -25,16 +26,13 @@ RESOLUTION_MAX = 2_000
 QUOTE_MAX = 60
 
 
-class ModerationProblem(Exception):
+class ModerationProblem(Refused):
     """A decision the rules do not allow; the message says why, for the moderator.
 
     `field` names the form field the problem belongs to, when it belongs to one.
     """
 
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+    status_code = 409
 
 
 async def _check(actor: Person, call_id: int) -> Call:

@@ -39,7 +39,7 @@ from consult.calls.models import (
 from consult.moderation.public import refresh_public_text
 from consult.responses.revisions import revision_answers
 from consult.retention import UNKEPT, discard_files, files_of_unkept_responses
-from core.errors import FieldProblem
+from core.errors import FieldProblem, Refused
 from core.models import AuditEntry, Person
 from core.notifications.compose import Site
 from core.notifications.models import Notification
@@ -52,8 +52,10 @@ CONFIRMATION = "delete my account"
 IN_MEMORY = 8 * 1024 * 1024  # an export larger than this spills to a temporary file
 
 
-class CannotDelete(Exception):
+class CannotDelete(Refused):
     """This account may not be deleted now; the message says why."""
+
+    status_code = 409
 
 
 def _when(value: datetime | None) -> str | None:

@@ -44,7 +44,7 @@ from consult.calls.rules import count_words
 from consult.moderation.public import PUBLISHABLE_CONSENT, refresh_public_text
 from consult.responses import revisions
 from consult.responses.tracking import new_tracking_number
-from core.errors import FieldProblem
+from core.errors import FieldProblem, Refused
 from core.models import Person
 from core.notifications.models import Notification
 from core.notifications.outbox import enqueue
@@ -56,11 +56,19 @@ DETAILS_FIELD = "details"
 TOKEN_SHAPE = re.compile(r"([0-9]{1,9})\.([0-9]{1,9})")
 
 
-class CallClosed(Exception):
-    """The call does not accept responses now (not yet open, or past its deadline)."""
+class CallClosed(Refused):
+    """The call does not accept responses now (not yet open, or past its deadline). The app
+    answers every page of the response flow with the call's "closed" page (403)."""
+
+    status_code = 403
+    default_message = "This call is not accepting responses now."
+
+    def __init__(self, call: Call) -> None:
+        super().__init__()
+        self.call = call
 
 
-class Incomplete(Exception):
+class Incomplete(Refused):
     """Required answers are missing or break a rule; `problems` lists (field, message)."""
 
     def __init__(self, problems: list[tuple[str, str]]) -> None:
@@ -113,7 +121,7 @@ class AnswerSheet:
 
 def require_open(call: Call, now: datetime) -> None:
     if not call.accepts_responses(now):
-        raise CallClosed
+        raise CallClosed(call)
 
 
 async def find_response(call: Call, person: Person) -> Response | None:
@@ -439,8 +447,11 @@ class SubmitToken:
         return cls(response.revision, response.edits)
 
 
-class Superseded(Exception):
+class Superseded(Refused):
     """Another request submitted this response first (the API answers 409)."""
+
+    status_code = 409
+    default_message = "Another request submitted this response first."
 
 
 class ReceiptComposer(Protocol):

@@ -62,13 +62,6 @@ class Respondent:
     call: Call
 
 
-class CallNotOpen(Exception):
-    """Raised by the flow's pages when the call is not open; the app answers with the closed page."""
-
-    def __init__(self, call: Call) -> None:
-        self.call = call
-
-
 async def _respondent(request: Request) -> Respondent:
     """The signed-in, verified person and the open public call in the URL.
 
@@ -84,7 +77,7 @@ async def _respondent(request: Request) -> Respondent:
             403, "Confirm your email address before you respond: use the link we emailed you."
         )
     if not call.accepts_responses(now(request)):
-        raise CallNotOpen(call)
+        raise CallClosed(call)
     return Respondent(person, call)
 
 
@@ -97,8 +90,10 @@ def _closed(request: Request, call: Call) -> HttpResponse:
     )
 
 
-async def call_not_open(request: Request, exc: Exception) -> HttpResponse:
-    assert isinstance(exc, CallNotOpen)
+async def call_closed(request: Request, exc: Exception) -> HttpResponse:
+    """Every page of the flow answers a call that is not open, or closed while the person wrote,
+    with the call's "closed" page (the services check the deadline as they write)."""
+    assert isinstance(exc, CallClosed)
     return _closed(request, exc.call)
 
 
@@ -126,10 +121,7 @@ async def start(request: Request) -> HttpResponse:
             },
         )
     await bind_form(request, CSRFForm)
-    try:
-        await services.start_response(found.call, found.person, now=now(request))
-    except CallClosed:
-        return _closed(request, found.call)
+    await services.start_response(found.call, found.person, now=now(request))
     return redirect(request, "responses:details", slug=found.call.slug)
 
 
@@ -146,10 +138,7 @@ async def details(request: Request) -> HttpResponse:
             form.country.data or "",
             Consent(form.consent.data),
         )
-        try:
-            await services.save_details(response, found.call, detail, now=now(request))
-        except CallClosed:
-            return _closed(request, found.call)
+        await services.save_details(response, found.call, detail, now=now(request))
         return await _next(request, found.call, "responses:answers")
     status = 400 if request.method == "POST" else 200
     return render(
@@ -220,8 +209,6 @@ async def answers(request: Request) -> HttpResponse:
                         settings.upload_max_files,
                     ),
                 )
-            except CallClosed:
-                return _closed(request, found.call)
             except FieldProblem as problem:
                 form.add_field_error(problem.field, problem.message)
             else:
@@ -248,16 +235,13 @@ async def remove_file(request: Request) -> HttpResponse:
     found = await _respondent(request)
     response = await _own_response(found)
     await bind_form(request, CSRFForm)
-    try:
-        removed = await services.remove_file(
-            response,
-            found.call,
-            request.path_params["attachment_id"],
-            upload_dir=settings_of(request).upload_dir,
-            now=now(request),
-        )
-    except CallClosed:
-        return _closed(request, found.call)
+    removed = await services.remove_file(
+        response,
+        found.call,
+        request.path_params["attachment_id"],
+        upload_dir=settings_of(request).upload_dir,
+        now=now(request),
+    )
     if not removed:
         raise HTTPException(404)
     notify(request, "The file has been removed.")
@@ -312,8 +296,6 @@ async def submit(request: Request) -> HttpResponse:
             now=now(request),
             receipt=receipt_mail_for(request, found.person, found.call, questions),
         )
-    except CallClosed:
-        return _closed(request, found.call)
     except (Incomplete, services.Superseded) as refused:
         problems = (
             refused.problems
@@ -390,15 +372,12 @@ async def withdraw(request: Request) -> HttpResponse:
             request, "responses/withdraw.html", {"call": call, "response": response, "form": form}
         )
     questions = await questions_of(call)
-    try:
-        withdrawn = await services.withdraw_response(
-            response,
-            call,
-            now=now(request),
-            receipt=receipt_mail_for(request, person, call, questions),
-        )
-    except CallClosed:
-        return _closed(request, call)
+    withdrawn = await services.withdraw_response(
+        response,
+        call,
+        now=now(request),
+        receipt=receipt_mail_for(request, person, call, questions),
+    )
     await send_written(request, withdrawn.notification)
     notify(
         request,

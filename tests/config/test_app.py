@@ -17,6 +17,8 @@ from starlette.routing import Route
 from base.settings import Settings, load_settings
 from config.app import create_app
 from core.models import Person, Topic
+from core.ratelimit import RateLimited
+from events.sessions import NoSuchOccurrence, SessionIsCancelled
 from tests.conftest import TEST_SECRET
 from tests.support import NewAccount, csrf_from, page, sign_up
 
@@ -230,3 +232,42 @@ async def test_signed_in_header_shows_account_and_sign_out(client: httpx.AsyncCl
     assert nav is not None
     assert "Account" in nav.get_text() and "Sign out" in nav.get_text()
     assert "Sign in" not in nav.get_text()
+
+
+async def test_a_refusal_no_view_caught_gets_its_status_and_message_as_a_page_or_problem(
+    app: Starlette,
+) -> None:
+    async def refused(request: Request) -> None:
+        raise SessionIsCancelled()
+
+    async def limited(request: Request) -> None:
+        raise RateLimited(90)
+
+    app.router.routes.extend([Route("/refused", refused), Route("/limited", limited)])
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        page_answer = await client.get("/refused")
+        limited_answer = await client.get("/limited")
+
+    assert page_answer.status_code == 409
+    assert in_layout(page_answer)
+    assert "This session was cancelled; it can no longer change." in page_answer.text
+    assert limited_answer.status_code == 429
+    assert limited_answer.headers["retry-after"] == "90"
+    assert "Too many attempts" in limited_answer.text
+
+
+async def test_a_refusal_under_the_api_is_problem_json(app: Starlette) -> None:
+    async def refused(request: Request) -> Response:
+        if request.url.path.startswith("/api/"):
+            raise NoSuchOccurrence()
+        return Response(status_code=204)
+
+    app.router.routes.insert(0, Route("/api/v1/refused", refused))
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        response = await client.get("/api/v1/refused")
+
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["detail"] == "That date is not part of this session."
