@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.config import Config, EnvironError
@@ -60,195 +61,281 @@ class SettingsError(Exception):
     """A setting is missing or malformed; the message says which and how to fix it."""
 
 
+def _text(setting: Setting, raw: str) -> str:
+    return raw
+
+
+def _lowered(setting: Setting, raw: str) -> str:
+    return raw.strip().lower()
+
+
+def _whole(setting: Setting, raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"{setting.name} must be a whole number; got {raw!r}") from None
+
+
+def _days(setting: Setting, raw: str) -> int:
+    value = _whole(setting, raw)
+    if value < 1:
+        raise SettingsError(
+            f"{setting.name} must be a whole number of days, 1 or more; got {value}"
+        )
+    return value
+
+
+def _switch(setting: Setting, raw: str) -> bool:
+    text = raw.strip().lower()
+    if text not in {"on", "off"}:
+        raise SettingsError(f"{setting.name} must be on or off; got {text!r}")
+    return text == "on"
+
+
+def _limit(setting: Setting, raw: str) -> Limit:
+    try:
+        return Limit.parse(raw)
+    except ValueError:
+        raise SettingsError(
+            f"{setting.name} must look like ATTEMPTS/SECONDS or ATTEMPTS/SECONDS/LONGEST, "
+            f"e.g. {setting.default}; got {raw!r}"
+        ) from None
+
+
 @dataclass(frozen=True)
-class SettingDoc:
+class Setting:
+    """One setting, declared once: its environment variable, its default as `.env` writes it,
+    what it does, and how its text becomes a value (`Settings` has one field per setting, named
+    like the variable in lower case). `shown` is the README's default when the value is worked
+    out at start (an empty default). A test checks README.md and .env.example against this."""
+
     name: str
     default: str
     help: str
+    parse: Callable[[Setting, str], Any] = _text
+    shown: str | None = None
+
+    @property
+    def field(self) -> str:
+        return self.name.lower()
+
+    def read(self, config: Config) -> Any:
+        return self.parse(self, str(config(self.name, default=self.default)))
 
 
-SETTINGS: tuple[SettingDoc, ...] = (
-    SettingDoc(
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
         "ENV",
         "development",
         "development, test or production; production requires SECRET_KEY and BASE_URL.",
+        parse=_lowered,
     ),
-    SettingDoc(
+    Setting(
         "DATA_DIR",
         "./data",
         "Folder for the SQLite database, the generated secret key, uploads and mail written to files.",
     ),
-    SettingDoc(
+    Setting(
         "DATABASE_URL",
-        "sqlite://{DATA_DIR}/consult.sqlite3",
+        "",
         "sqlite://PATH or postgres://USER:PASSWORD@HOST:PORT/NAME.",
+        shown="`sqlite://DATA_DIR/consult.sqlite3`",
     ),
-    SettingDoc(
+    Setting(
         "SECRET_KEY",
-        "(generated into DATA_DIR/secret_key)",
+        "",
         "Signs session cookies and email links. Required when ENV=production.",
+        shown="generated into `DATA_DIR/secret_key`",
     ),
-    SettingDoc(
+    Setting(
         "BASE_URL",
-        "http://127.0.0.1:8000",
+        "",
         "Public address of the service, used in emails and calendar feeds; https turns on Secure cookies and HSTS.",
+        shown="`http://127.0.0.1:PORT`",
     ),
-    SettingDoc("HOST", "127.0.0.1", "Address `consult serve` listens on."),
-    SettingDoc("PORT", "8000", "Port `consult serve` listens on."),
-    SettingDoc(
+    Setting("HOST", "127.0.0.1", "Address `consult serve` listens on."),
+    Setting("PORT", "8000", "Port `consult serve` listens on.", parse=_whole),
+    Setting(
         "WORKERS",
         "1",
         "Number of web processes `consult serve` starts (use PostgreSQL for more than one).",
+        parse=_whole,
     ),
-    SettingDoc(
+    Setting(
         "FORWARDED_ALLOW_IPS",
         "127.0.0.1",
         "Proxies whose X-Forwarded-For/-Proto headers are trusted (comma-separated, or *).",
     ),
-    SettingDoc(
+    Setting(
         "SMTP_URL",
-        "(empty: write .eml files to DATA_DIR/mail)",
+        "",
         "smtp://USER:PASSWORD@HOST:PORT (STARTTLS when offered) or smtps://… for implicit TLS.",
+        shown="empty",
     ),
-    SettingDoc("MAIL_FROM", "QIST Consult <no-reply@localhost>", "Sender address of every email."),
-    SettingDoc(
+    Setting("MAIL_FROM", "QIST Consult <no-reply@localhost>", "Sender address of every email."),
+    Setting(
         "SESSION_IDLE_MINUTES",
         "480",
         "A signed-in session ends after this many minutes without a request.",
+        parse=_whole,
     ),
-    SettingDoc(
+    Setting(
         "SESSION_MAX_HOURS",
         "24",
         "A signed-in session ends this many hours after signing in, however active.",
+        parse=_whole,
     ),
-    SettingDoc(
+    Setting(
         "TWO_STEP_REQUIRED",
         "on",
         "on: organisers and admins must set up two-step sign-in (an authenticator app) before using the workspace; off: it stays optional for everyone. Always on when ENV=production.",
+        parse=_switch,
     ),
-    SettingDoc("VERIFY_LINK_HOURS", "48", "How long an email verification link stays valid."),
-    SettingDoc("RESET_LINK_MINUTES", "60", "How long a password reset link stays valid."),
-    SettingDoc(
+    Setting(
+        "VERIFY_LINK_HOURS", "48", "How long an email verification link stays valid.", parse=_whole
+    ),
+    Setting(
+        "RESET_LINK_MINUTES", "60", "How long a password reset link stays valid.", parse=_whole
+    ),
+    Setting(
         "SIGNIN_LIMIT",
         "5/900",
         "Failed sign-ins allowed per account from one address, and per address x4 across accounts, in a window of seconds (attempts/seconds); also wrong two-step codes per pending sign-in.",
+        parse=_limit,
     ),
-    SettingDoc(
+    Setting(
         "SIGNIN_ACCOUNT_LIMIT",
         "30/900/86400",
         "Failed sign-ins allowed per account from every address together, and wrong two-step codes per account (attempts/seconds/longest): each window that fills up is followed by one twice as long, up to the longest.",
+        parse=_limit,
     ),
-    SettingDoc(
+    Setting(
         "SIGNUP_LIMIT",
         "5/3600",
         "Sign-ups allowed per address in a window of seconds (attempts/seconds).",
+        parse=_limit,
     ),
-    SettingDoc(
+    Setting(
         "MAIL_LIMIT",
         "3/3600",
         "Verification and reset emails one address may ask for in a window of seconds.",
+        parse=_limit,
     ),
-    SettingDoc(
+    Setting(
         "UPLOAD_MAX_MB",
         "10",
         "Largest file a person may upload with a response or an organiser with a call, in megabytes.",
+        parse=_whole,
     ),
-    SettingDoc("UPLOAD_MAX_FILES", "5", "Most files one response may carry."),
-    SettingDoc(
+    Setting("UPLOAD_MAX_FILES", "5", "Most files one response may carry.", parse=_whole),
+    Setting(
         "COMMENT_LIMIT",
         "10/3600",
         "Comments one person may post in a window of seconds (attempts/seconds).",
+        parse=_limit,
     ),
-    SettingDoc(
+    Setting(
         "NOT_ME_LIMIT",
         "5/3600",
         "“This was not me” reports one address may send in a window of seconds (attempts/seconds).",
+        parse=_limit,
     ),
-    SettingDoc(
+    Setting(
         "API_READ_LIMIT",
         "600/60",
         "JSON API reads one address may make in a window of seconds, counted in each web process.",
+        parse=_limit,
     ),
-    SettingDoc(
+    Setting(
         "API_TOKEN_LIMIT",
         "60/3600",
         "JSON API writes one API token may make in a window of seconds.",
+        parse=_limit,
     ),
-    SettingDoc(
+    Setting(
         "API_ADDRESS_LIMIT",
         "120/3600",
         "JSON API writes one address may make in a window of seconds.",
+        parse=_limit,
     ),
-    SettingDoc(
+    Setting(
         "MAX_REQUEST_MB",
         "25",
         "Largest request body accepted, in megabytes; larger ones get 413 before they are read.",
+        parse=_whole,
     ),
-    SettingDoc(
+    Setting(
         "SCHEDULER",
         "on",
         "on: `consult serve` also runs the scheduler (one leader among all processes); off: run `consult scheduler` separately.",
+        parse=_switch,
     ),
-    SettingDoc(
+    Setting(
         "SCHEDULER_POLL_SECONDS",
         "30",
         "How often the scheduler looks for due work, and how soon a standby takes over from a leader that died.",
+        parse=_whole,
     ),
-    SettingDoc(
+    Setting(
         "RETENTION_DAYS",
         "365",
         "Days after a call's outcome is published before the retention job removes its drafts and withdrawn responses and anonymises its unpublished responses.",
+        parse=_days,
     ),
-    SettingDoc(
+    Setting(
         "SENT_MAIL_DAYS",
         "90",
         "Days a sent message (which may hold a copy of someone's answers) stays in the outbox before the retention job deletes it.",
+        parse=_days,
     ),
-    SettingDoc(
+    Setting(
         "PUBLIC_FRESHNESS_SECONDS",
         "5",
         "Seconds each web process reuses public figures (a calendar feed's fingerprint, a call's number of published responses and their countries) before asking the database again (0: every time).",
+        parse=_whole,
     ),
-    SettingDoc("LOG_LEVEL", "info", "debug, info, warning or error."),
+    Setting("LOG_LEVEL", "info", "debug, info, warning or error.", parse=_lowered),
 )
 
 
 @dataclass(frozen=True)
 class Settings:
+    """Every setting's value (one field per entry of SETTINGS), read once at start."""
+
     env: str
     data_dir: Path
     database_url: str
     secret_key: Secret
     base_url: str
-    host: str = "127.0.0.1"
-    port: int = 8000
-    workers: int = 1
-    forwarded_allow_ips: str = "127.0.0.1"
-    smtp_url: str = ""
-    mail_from: str = "QIST Consult <no-reply@localhost>"
-    session_idle_minutes: int = 480
-    session_max_hours: int = 24
-    two_step_required: bool = True
-    verify_link_hours: int = 48
-    reset_link_minutes: int = 60
-    signin_limit: Limit = field(default_factory=lambda: Limit(5, 900))
-    signin_account_limit: Limit = field(default_factory=lambda: Limit(30, 900, 86400))
-    signup_limit: Limit = field(default_factory=lambda: Limit(5, 3600))
-    mail_limit: Limit = field(default_factory=lambda: Limit(3, 3600))
-    upload_max_mb: int = 10
-    upload_max_files: int = 5
-    comment_limit: Limit = field(default_factory=lambda: Limit(10, 3600))
-    not_me_limit: Limit = field(default_factory=lambda: Limit(5, 3600))
-    api_read_limit: Limit = field(default_factory=lambda: Limit(600, 60))
-    api_token_limit: Limit = field(default_factory=lambda: Limit(60, 3600))
-    api_address_limit: Limit = field(default_factory=lambda: Limit(120, 3600))
-    max_request_mb: int = 25
-    scheduler: bool = True
-    scheduler_poll_seconds: int = 30
-    retention_days: int = 365
-    sent_mail_days: int = 90
-    public_freshness_seconds: int = 5
-    log_level: str = "info"
+    host: str
+    port: int
+    workers: int
+    forwarded_allow_ips: str
+    smtp_url: str
+    mail_from: str
+    session_idle_minutes: int
+    session_max_hours: int
+    two_step_required: bool
+    verify_link_hours: int
+    reset_link_minutes: int
+    signin_limit: Limit
+    signin_account_limit: Limit
+    signup_limit: Limit
+    mail_limit: Limit
+    upload_max_mb: int
+    upload_max_files: int
+    comment_limit: Limit
+    not_me_limit: Limit
+    api_read_limit: Limit
+    api_token_limit: Limit
+    api_address_limit: Limit
+    max_request_mb: int
+    scheduler: bool
+    scheduler_poll_seconds: int
+    retention_days: int
+    sent_mail_days: int
+    public_freshness_seconds: int
+    log_level: str
 
     @property
     def https(self) -> bool:
@@ -291,95 +378,36 @@ def load_settings(
 
 
 def _build(config: Config) -> Settings:
-    env = config("ENV", default="development").strip().lower()
+    values = {setting.field: setting.read(config) for setting in SETTINGS}
+    env = values["env"]
     if env not in {"development", "test", "production"}:
         raise SettingsError(f"ENV must be development, test or production; got {env!r}")
-    data_dir = Path(config("DATA_DIR", default="./data")).expanduser().resolve()
-    database_url = config("DATABASE_URL", default="") or f"sqlite://{data_dir / 'consult.sqlite3'}"
+    data_dir = Path(values["data_dir"]).expanduser().resolve()
+    database_url = values["database_url"] or f"sqlite://{data_dir / 'consult.sqlite3'}"
     _check_database_url(database_url)
-    base_url = config("BASE_URL", default="").rstrip("/")
+    base_url = values["base_url"].rstrip("/")
     if env == "production" and not base_url:
         raise SettingsError(
             "BASE_URL is required when ENV=production (e.g. https://consult.example.gov)"
         )
-    port = config("PORT", cast=int, default=8000)
-    base_url = base_url or f"http://127.0.0.1:{port}"
+    base_url = base_url or f"http://127.0.0.1:{values['port']}"
     if urlsplit(base_url).scheme not in {"http", "https"}:
         raise SettingsError(f"BASE_URL must start with http:// or https://; got {base_url!r}")
-    smtp_url = config("SMTP_URL", default="")
+    smtp_url = values["smtp_url"]
     if smtp_url and urlsplit(smtp_url).scheme not in {"smtp", "smtps"}:
         raise SettingsError(f"SMTP_URL must start with smtp:// or smtps://; got {smtp_url!r}")
-    return Settings(
-        env=env,
-        data_dir=data_dir,
-        database_url=database_url,
-        secret_key=_secret_key(config, env, data_dir),
-        base_url=base_url,
-        host=config("HOST", default="127.0.0.1"),
-        port=port,
-        workers=config("WORKERS", cast=int, default=1),
-        forwarded_allow_ips=config("FORWARDED_ALLOW_IPS", default="127.0.0.1"),
-        smtp_url=smtp_url,
-        mail_from=config("MAIL_FROM", default="QIST Consult <no-reply@localhost>"),
-        session_idle_minutes=config("SESSION_IDLE_MINUTES", cast=int, default=480),
-        session_max_hours=config("SESSION_MAX_HOURS", cast=int, default=24),
-        two_step_required=_two_step_required(config, env),
-        verify_link_hours=config("VERIFY_LINK_HOURS", cast=int, default=48),
-        reset_link_minutes=config("RESET_LINK_MINUTES", cast=int, default=60),
-        signin_limit=_limit(config, "SIGNIN_LIMIT", "5/900"),
-        signin_account_limit=_limit(config, "SIGNIN_ACCOUNT_LIMIT", "30/900/86400"),
-        signup_limit=_limit(config, "SIGNUP_LIMIT", "5/3600"),
-        mail_limit=_limit(config, "MAIL_LIMIT", "3/3600"),
-        upload_max_mb=config("UPLOAD_MAX_MB", cast=int, default=10),
-        upload_max_files=config("UPLOAD_MAX_FILES", cast=int, default=5),
-        comment_limit=_limit(config, "COMMENT_LIMIT", "10/3600"),
-        not_me_limit=_limit(config, "NOT_ME_LIMIT", "5/3600"),
-        api_read_limit=_limit(config, "API_READ_LIMIT", "600/60"),
-        api_token_limit=_limit(config, "API_TOKEN_LIMIT", "60/3600"),
-        api_address_limit=_limit(config, "API_ADDRESS_LIMIT", "120/3600"),
-        max_request_mb=config("MAX_REQUEST_MB", cast=int, default=25),
-        scheduler=_switch(config, "SCHEDULER", default="on"),
-        scheduler_poll_seconds=config("SCHEDULER_POLL_SECONDS", cast=int, default=30),
-        retention_days=_positive(config, "RETENTION_DAYS", 365),
-        sent_mail_days=_positive(config, "SENT_MAIL_DAYS", 90),
-        public_freshness_seconds=config("PUBLIC_FRESHNESS_SECONDS", cast=int, default=5),
-        log_level=config("LOG_LEVEL", default="info").lower(),
-    )
-
-
-def _two_step_required(config: Config, env: str) -> bool:
-    required = _switch(config, "TWO_STEP_REQUIRED", default="on")
-    if env == "production" and not required:
+    if env == "production" and not values["two_step_required"]:
         raise SettingsError(
             "TWO_STEP_REQUIRED=off is refused when ENV=production: organisers and admins change "
             "what the public sees, so a password alone must not be enough"
         )
-    return required
-
-
-def _positive(config: Config, name: str, default: int) -> int:
-    value = config(name, cast=int, default=default)
-    if value < 1:
-        raise SettingsError(f"{name} must be a whole number of days, 1 or more; got {value}")
-    return value
-
-
-def _switch(config: Config, name: str, default: str) -> bool:
-    text = config(name, default=default).strip().lower()
-    if text not in {"on", "off"}:
-        raise SettingsError(f"{name} must be on or off; got {text!r}")
-    return text == "on"
-
-
-def _limit(config: Config, name: str, default: str) -> Limit:
-    text = config(name, default=default)
-    try:
-        return Limit.parse(text)
-    except ValueError:
-        raise SettingsError(
-            f"{name} must look like ATTEMPTS/SECONDS or ATTEMPTS/SECONDS/LONGEST, e.g. {default}; "
-            f"got {text!r}"
-        ) from None
+    values.update(
+        data_dir=data_dir,
+        database_url=database_url,
+        secret_key=_secret_key(values["secret_key"], env, data_dir),
+        base_url=base_url,
+    )
+    return Settings(**values)
 
 
 def _check_database_url(url: str) -> None:
@@ -388,8 +416,7 @@ def _check_database_url(url: str) -> None:
         raise SettingsError(f"DATABASE_URL must start with sqlite:// or postgres://; got {url!r}")
 
 
-def _secret_key(config: Config, env: str, data_dir: Path) -> Secret:
-    value = str(config("SECRET_KEY", default=""))
+def _secret_key(value: str, env: str, data_dir: Path) -> Secret:
     if value:
         if len(value) < 32:
             raise SettingsError("SECRET_KEY must be at least 32 characters long")
