@@ -7,15 +7,17 @@ import asyncio
 import errno
 import getpass
 import logging
+import os
 import signal
 import socket
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 
 from tortoise import Tortoise
 
 from base.settings import Settings, SettingsError, load_settings
-from config.database import migrate, pending_migrations, tortoise_config
+from config.database import migrate, pending_migrations, sqlite_path, tortoise_config
 from config.logging import configure_logging
 from config.scheduler import run_pass, run_scheduler
 from consult.accounts.passwords import password_problem
@@ -89,7 +91,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run_with_database(settings: Settings, work: Callable[[], Awaitable[int]]) -> int:
+    _require_database_file(settings)
+
     async def run() -> int:
+        await _check_database_ready(settings)
         await _connect(settings)
         try:
             return await work()
@@ -141,10 +146,13 @@ def scheduler_command(settings: Settings, args: argparse.Namespace) -> int:
 
 def migrate_command(settings: Settings, args: argparse.Namespace) -> int:
     try:
-        asyncio.run(migrate(settings.database_url))
+        applied = asyncio.run(migrate(settings.database_url))
     except Exception as exc:
         raise UserError(f"migration failed on {_describe(settings)}: {exc}") from None
-    print(f"Database is up to date ({_describe(settings)}).")
+    if applied:
+        print(f"Applied {len(applied)} migrations to {_describe(settings)}: {', '.join(applied)}.")
+    else:
+        print(f"No migration to apply: the database is up to date ({_describe(settings)}).")
     return 0
 
 
@@ -196,9 +204,13 @@ def serve_command(settings: Settings, args: argparse.Namespace) -> int:
     host = args.host or settings.host
     port = args.port or settings.port
     workers = args.workers or settings.workers
+    # The web processes read their settings again: give them the effective address, so that
+    # BASE_URL's default (every link in feeds, Atom, mail and the OpenAPI document) matches it.
+    os.environ["HOST"], os.environ["PORT"] = host, str(port)
     _check_port_free(host, port)
     if workers > 1 and settings.is_sqlite:
         log.warning("several workers on SQLite: writes queue behind one lock; use PostgreSQL")
+    _require_database_file(settings)
     asyncio.run(_check_database_ready(settings))
     print(f"QIST Consult is serving on http://{host}:{port} (Ctrl+C to stop)")
     uvicorn.run(
@@ -229,7 +241,7 @@ def _check_port_free(host: str, port: int) -> None:
 
 
 async def _check_database_ready(settings: Settings) -> None:
-    """Refuse to serve a database that is unreachable or lacks migrations, with the fix in words."""
+    """Refuse a database that is unreachable or lacks migrations, with the fix in words."""
     try:
         pending = await pending_migrations(settings.database_url)
     except Exception as exc:
@@ -239,4 +251,14 @@ async def _check_database_ready(settings: Settings) -> None:
     if pending:
         raise UserError(
             f"the database lacks {len(pending)} migration(s): run `consult migrate` (or `make migrate`) first"
+        )
+
+
+def _require_database_file(settings: Settings) -> None:
+    """A SQLite database is made by `consult migrate` only: refuse a missing one before opening
+    it would create an empty file (and its folder)."""
+    if settings.is_sqlite and not Path(sqlite_path(settings.database_url)).is_file():
+        raise UserError(
+            f"there is no database at {sqlite_path(settings.database_url)}: "
+            "run `consult migrate` (or `make migrate`) first"
         )

@@ -49,7 +49,6 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
     """The Tortoise config dict for DATABASE_URL, with our SQLite pragmas and pool settings."""
     connection = expand_db_url(database_url)
     if connection["engine"] == "tortoise.backends.sqlite":
-        Path(connection["credentials"]["file_path"]).parent.mkdir(parents=True, exist_ok=True)
         connection["credentials"] = {**SQLITE_PRAGMAS, **connection["credentials"]}
     else:
         connection["credentials"]["reset"] = _release_without_reset_query
@@ -68,12 +67,22 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
     }
 
 
-async def migrate(database_url: str) -> None:
-    """Apply every committed migration that the database lacks."""
+def sqlite_path(database_url: str) -> str:
+    """The file of a sqlite:// DATABASE_URL."""
+    return str(expand_db_url(database_url)["credentials"]["file_path"])
+
+
+async def migrate(database_url: str) -> list[str]:
+    """Apply every committed migration that the database lacks; their names, in order. Only
+    this creates a SQLite database (and its folder): every other command refuses a missing one."""
+    if database_url.startswith("sqlite:"):
+        Path(sqlite_path(database_url)).parent.mkdir(parents=True, exist_ok=True)
+    pending = await pending_migrations(database_url)
     try:
         await apply_migrations(config=tortoise_config(database_url))
     finally:
         await Tortoise.close_connections()
+    return pending
 
 
 async def pending_migrations(database_url: str) -> list[str]:

@@ -9,7 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
+
+from tests.servers import free_port, wait_until_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,7 +44,7 @@ def consult(
 def test_migrate_demo_and_createadmin_on_a_new_data_folder(tmp_path: Path) -> None:
     migrated = consult("migrate", data_dir=tmp_path)
     assert migrated.returncode == 0, migrated.stderr
-    assert "Database is up to date" in migrated.stdout
+    assert "Applied " in migrated.stdout
 
     first = consult("demo", data_dir=tmp_path)
     second = consult("demo", data_dir=tmp_path)
@@ -157,3 +160,78 @@ def test_scheduler_once_runs_a_pass_and_exits(tmp_path: Path) -> None:
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "Scheduler pass: 0 message(s) written, 0 sent, 0 to retry."
+
+
+def test_migrate_says_how_many_migrations_it_applied(tmp_path: Path) -> None:
+    first = consult("migrate", data_dir=tmp_path)
+    again = consult("migrate", data_dir=tmp_path)
+
+    assert first.returncode == 0, first.stderr
+    applied = re.search(r"Applied (\d+) migrations", first.stdout)
+    assert applied is not None and int(applied[1]) >= 10, first.stdout
+    assert again.returncode == 0, again.stderr
+    assert "No migration to apply: the database is up to date" in again.stdout
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("demo",), ("scheduler", "--once"), ("scheduler",), ("createadmin", "a@example.gov")],
+)
+def test_commands_on_an_unmigrated_database_say_so_in_one_line_and_exit_2(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    sqlite = tmp_path / "empty.sqlite3"
+    sqlite.write_bytes(b"")  # a database file that exists but was never migrated
+
+    result = consult(
+        *command,
+        *(["--password-stdin"] if command[0] == "createadmin" else []),
+        data_dir=tmp_path,
+        stdin="a long admin passphrase\n",
+        DATABASE_URL=f"sqlite://{sqlite}",
+    )
+
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "run `consult migrate`" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_refuses_a_missing_database_without_creating_it(tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-dir" / "x.sqlite3"
+
+    result = consult("serve", "--port", "0", data_dir=tmp_path, DATABASE_URL=f"sqlite://{missing}")
+
+    assert result.returncode == 2
+    assert f"there is no database at {missing}" in result.stderr
+    assert not missing.parent.exists()
+
+
+def test_serve_on_another_port_builds_every_link_with_that_port(tmp_path: Path) -> None:
+    assert consult("migrate", data_dir=tmp_path).returncode == 0
+    port = free_port()
+    log = tmp_path / "serve.log"
+    environ = {
+        **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "BASE_URL", "PORT"}},
+        "DATA_DIR": str(tmp_path),
+    }
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "config", "serve", "--port", str(port)],
+            cwd=tmp_path,
+            env=environ,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_until_ready(base, server, log, seconds=60)
+        document = httpx.get(f"{base}/api/v1/openapi.json", timeout=10).json()
+        calendar = httpx.get(f"{base}/sessions/", timeout=10).text
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    assert document["servers"][0]["url"].startswith(base), document["servers"]
+    assert f"127.0.0.1:{port}/calendar/" in calendar
+    assert ":8000" not in calendar
