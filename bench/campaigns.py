@@ -24,9 +24,9 @@ import time
 from collections import defaultdict
 from itertools import combinations
 
+from bench.synthetic import Corpus, pairwise_scores, synthetic_corpus
 from consult.analysis.campaigns import MIN_CAMPAIGN, MIN_WORDS, find_campaigns
 from consult.analysis.minhash import SHINGLE_WORDS, words_of
-from consult.analysis.synthetic import Corpus, pairwise_scores, synthetic_corpus
 
 SIZES = (10_000, 100_000)
 SAMPLE = 2_000

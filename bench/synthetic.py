@@ -126,7 +126,7 @@ def synthetic_corpus(count: int, *, seed: int = 1, campaign_share: float = 0.4) 
     Campaign sizes vary from 10 to a few thousand: one campaign per 1,000 texts, sizes drawn
     in proportion to made-up popularity. Texts come in random order, as responses arrive.
     """
-    rng = random.Random(seed)  # noqa: S311 (made-up texts, not secrets)
+    rng = random.Random(seed)
     writer = _Writer(rng)
     campaigns = max(3, count // 1000)
     popularity = [rng.paretovariate(1.2) for _ in range(campaigns)]

@@ -34,10 +34,6 @@ class LocalTime:
             clock = "midnight"
         return f"{self.moment:%A} {self.moment.day} {self.moment:%B %Y}, {clock} {self.moment:%Z}"
 
-    @property
-    def iso(self) -> str:
-        return self.moment.isoformat()
-
 
 def zone_label(zone: str) -> str:
     """How pages and mail name a zone: the capitals by their capital (the US one is Washington,

@@ -166,14 +166,3 @@ async def invitations(site: Site, *, now: datetime) -> int:
         )
     }
     return await write_invitations(site, places, sessions, now=now)
-
-
-async def write_due_messages(site: Site, *, now: datetime) -> int:
-    """Every job, once: the number of new messages written to the outbox."""
-    written = 0
-    for job in (invitations, deadline_reminders, session_reminders, waitlist_promotions):
-        count = await job(site, now=now)
-        if count:
-            log.info("%s wrote %d message(s)", job.__name__, count)
-        written += count
-    return written

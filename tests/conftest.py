@@ -34,7 +34,9 @@ from core.notifications.compose import Site
 from core.templating import build_environment
 from tests.support import Mailbox, start_smtp_server
 
-IN_CI = os.environ.get("CI", "").lower() == "true"
+# CI services set CI to "true", "1" or "yes": any value but an explicit no means CI, where a
+# missing PostgreSQL, Chromium or ical.js fails the run instead of skipping tests.
+IN_CI = os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no", "off"}
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 TEST_SECRET = "test-secret-key-that-is-long-enough-to-sign-things"
 START = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)

@@ -297,10 +297,6 @@ class Response(Model):
     def country_name(self) -> str:
         return country_name(self.country)
 
-    @property
-    def is_draft(self) -> bool:
-        return self.status == ResponseStatus.DRAFT
-
 
 class ResponseRevision(Model):
     """One version of a response: its details and answers as the author sent them.
@@ -344,10 +340,6 @@ class ResponseRevision(Model):
     @property
     def country_name(self) -> str:
         return country_name(self.country)
-
-    @property
-    def is_draft(self) -> bool:
-        return self.submitted_at is None
 
     @property
     def details_confirmed(self) -> bool:

@@ -15,7 +15,6 @@ from typing import Any
 from pypika_tortoise.context import SqlContext
 from pypika_tortoise.enums import Dialects
 from pypika_tortoise.terms import Term, ValueWrapper
-from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 SQLITE_CREATE = (
@@ -115,7 +114,3 @@ class Matching(Term):
         sqlite = ctx.dialect == Dialects.SQLITE
         param = ValueWrapper(_query(sqlite, self.terms)).get_sql(ctx)
         return "(" + (SQLITE_MATCHING if sqlite else POSTGRES_MATCHING).format(param=param) + ")"
-
-
-def default_client() -> BaseDBAsyncClient:
-    return connections.get("default")

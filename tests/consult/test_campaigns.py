@@ -10,6 +10,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from bench.synthetic import pairwise_scores, synthetic_corpus
 from consult.analysis.campaigns import (
     MIN_WORDS,
     CampaignDetector,
@@ -20,7 +21,6 @@ from consult.analysis.campaigns import (
 from consult.analysis.minhash import WordNumbers, signatures, similarity, words_of
 from consult.analysis.models import Campaign
 from consult.analysis.services import detect_campaigns
-from consult.analysis.synthetic import pairwise_scores, synthetic_corpus
 from consult.calls.models import (
     Answer,
     Call,
