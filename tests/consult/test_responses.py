@@ -17,21 +17,25 @@ from consult.calls.models import (
     Attachment,
     Call,
     CallState,
+    Publication,
     Question,
     QuestionKind,
     Response,
     ResponseStatus,
 )
+from consult.moderation.services import decide_publication
 from consult.responses import services
 from consult.responses.services import AnswerInput, UploadRules
 from consult.responses.tracking import normalise
 from core.clock import FixedClock
 from core.errors import FieldProblem
 from core.uploads import TOO_LARGE_UNPACKED
+from core.vocabulary import Role
 from tests.archives import odt_bomb
 from tests.factories import (
     TINY_PDF,
     make_call,
+    make_person,
     organiser_of,
     questions_by_kind,
     verified_stakeholder,
@@ -630,17 +634,43 @@ async def test_injected_html_in_answers_comes_out_inert(
 async def test_sensitive_answers_appear_on_no_public_page(
     client: httpx.AsyncClient, clock: FixedClock
 ) -> None:
+    public_text = "Cryogenic interconnect standards need a shared test bench."
     call = await make_call(clock.now())
     await verified_stakeholder(client)
     await complete_response(
-        client, call, short_text=SENSITIVE_TEXT, sensitive=(QuestionKind.SHORT_TEXT,)
+        client,
+        call,
+        short_text=SENSITIVE_TEXT,
+        long_text=public_text,
+        sensitive=(QuestionKind.SHORT_TEXT,),
     )
     client.cookies.clear()
+    moderator = await make_person("moderator@example.gov", "Mo Derator", role=Role.ORGANISER)
+    await call.team.add(moderator)
+    response = await Response.get(call_id=call.id)
+    await decide_publication(moderator, response, Publication.PUBLISHED, now=clock.now())
 
-    for path in ("/", "/calls/", f"/calls/{call.slug}", "/topics/standards", "/calls/?status=open"):
-        response = await client.get(path)
-        assert response.status_code == 200, path
-        assert SENSITIVE_TEXT not in page(response).get_text(), path
+    pages = {
+        path: await client.get(path)
+        for path in (
+            "/",
+            "/calls/",
+            f"/calls/{call.slug}",
+            "/topics/standards",
+            "/calls/?status=open",
+            f"/calls/{call.slug}/responses/",
+            f"/calls/{call.slug}/responses/{response.id}/not-me",
+            f"/api/v1/calls/{call.slug}/responses",
+            f"/calls/{call.slug}/responses/export.csv",
+        )
+    }
+
+    # The response is public: its other answer is on the published pages, so the check can fail.
+    assert public_text in pages[f"/calls/{call.slug}/responses/"].text
+    assert public_text in pages[f"/api/v1/calls/{call.slug}/responses"].text
+    for path, answer in pages.items():
+        assert answer.status_code == 200, path
+        assert SENSITIVE_TEXT not in answer.text, path
 
 
 async def test_unknown_and_malformed_tracking_numbers_are_404(client: httpx.AsyncClient) -> None:
