@@ -8,26 +8,33 @@ from functools import cache
 import pycountry
 
 
-class Role(StrEnum):
+class Labelled(StrEnum):
+    """A closed list whose members carry the words people read: `OPEN = "open", "Opens soon"`.
+
+    The value is what the database and the API store; `label` is what pages and forms show
+    (by default the value with spaces, capitalised: "civil_society" reads "Civil society")."""
+
+    label: str
+
+    def __new__(cls, value: str, label: str | None = None) -> Labelled:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label if label is not None else value.replace("_", " ").capitalize()
+        return member
+
+
+class Role(Labelled):
     STAKEHOLDER = "stakeholder"
     ORGANISER = "organiser"
     ADMIN = "admin"
 
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
 
-
-class Sector(StrEnum):
+class Sector(Labelled):
     GOVERNMENT = "government"
     ACADEMIA = "academia"
     INDUSTRY = "industry"
     CIVIL_SOCIETY = "civil_society"
     OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
 
 
 FIRST_COUNTRIES = ("US", "GB")

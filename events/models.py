@@ -14,27 +14,20 @@ from tortoise.models import Model
 
 from consult.calls.models import Call
 from core.models import Person, Topic
+from core.vocabulary import Labelled
 
 
-class SessionKind(StrEnum):
+class SessionKind(Labelled):
     ROUNDTABLE = "roundtable"
     WORKSHOP = "workshop"
     BILATERAL_DIALOGUE = "bilateral_dialogue"
     WEBINAR = "webinar"
     BRIEFING = "briefing"
 
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
 
-
-class Visibility(StrEnum):
-    PUBLIC = "public"
-    INVITATION = "invitation"
-
-    @property
-    def label(self) -> str:
-        return {"public": "Public", "invitation": "Invitation only"}[self.value]
+class Visibility(Labelled):
+    PUBLIC = "public", "Public"
+    INVITATION = "invitation", "Invitation only"
 
 
 class SessionStatus(StrEnum):
@@ -42,16 +35,10 @@ class SessionStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-class Recurrence(StrEnum):
-    NONE = "none"
-    WEEKLY = "weekly"
-    MONTHLY = "monthly"
-
-    @property
-    def label(self) -> str:
-        return {"none": "Does not repeat", "weekly": "Every week", "monthly": "Every month"}[
-            self.value
-        ]
+class Recurrence(Labelled):
+    NONE = "none", "Does not repeat"
+    WEEKLY = "weekly", "Every week"
+    MONTHLY = "monthly", "Every month"
 
 
 class RegistrationStatus(StrEnum):

@@ -17,7 +17,7 @@ from core.models import Person, Topic
 
 if TYPE_CHECKING:
     from consult.analysis.models import Campaign
-from core.vocabulary import Sector, country_name
+from core.vocabulary import Labelled, Sector, country_name
 
 
 class CallState(StrEnum):
@@ -28,71 +28,36 @@ class CallState(StrEnum):
     OUTCOME_PUBLISHED = "outcome_published"
 
 
-class CallPhase(StrEnum):
-    DRAFT = "draft"
-    UPCOMING = "upcoming"
-    OPEN = "open"
-    CLOSED = "closed"
-    OUTCOME_PUBLISHED = "outcome_published"
-
-    @property
-    def label(self) -> str:
-        return {
-            "draft": "Draft",
-            "upcoming": "Opens soon",
-            "open": "Open",
-            "closed": "Closed",
-            "outcome_published": "Outcome published",
-        }[self.value]
+class CallPhase(Labelled):
+    DRAFT = "draft", "Draft"
+    UPCOMING = "upcoming", "Opens soon"
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+    OUTCOME_PUBLISHED = "outcome_published", "Outcome published"
 
 
-class QuestionKind(StrEnum):
-    LONG_TEXT = "long_text"
-    SHORT_TEXT = "short_text"
-    SINGLE_CHOICE = "single_choice"
-    MULTIPLE_CHOICE = "multiple_choice"
-    SCALE = "scale"
-    FILE = "file"
-
-    @property
-    def label(self) -> str:
-        return {
-            "long_text": "Long text",
-            "short_text": "Short text",
-            "single_choice": "Single choice",
-            "multiple_choice": "Multiple choice",
-            "scale": "Scale 1 to 5",
-            "file": "File upload",
-        }[self.value]
+class QuestionKind(Labelled):
+    LONG_TEXT = "long_text", "Long text"
+    SHORT_TEXT = "short_text", "Short text"
+    SINGLE_CHOICE = "single_choice", "Single choice"
+    MULTIPLE_CHOICE = "multiple_choice", "Multiple choice"
+    SCALE = "scale", "Scale 1 to 5"
+    FILE = "file", "File upload"
 
     @property
     def has_options(self) -> bool:
         return self in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE)
 
 
-class RespondentType(StrEnum):
-    INDIVIDUAL = "individual"
-    ORGANISATION = "organisation"
-
-    @property
-    def label(self) -> str:
-        return {"individual": "As an individual", "organisation": "On behalf of an organisation"}[
-            self.value
-        ]
+class RespondentType(Labelled):
+    INDIVIDUAL = "individual", "As an individual"
+    ORGANISATION = "organisation", "On behalf of an organisation"
 
 
-class Consent(StrEnum):
-    PUBLISH_NAMED = "publish_named"
-    PUBLISH_ANONYMOUS = "publish_anonymous"
-    DO_NOT_PUBLISH = "do_not_publish"
-
-    @property
-    def label(self) -> str:
-        return {
-            "publish_named": "Publish my response with my name",
-            "publish_anonymous": "Publish my response anonymously",
-            "do_not_publish": "Do not publish my response",
-        }[self.value]
+class Consent(Labelled):
+    PUBLISH_NAMED = "publish_named", "Publish my response with my name"
+    PUBLISH_ANONYMOUS = "publish_anonymous", "Publish my response anonymously"
+    DO_NOT_PUBLISH = "do_not_publish", "Do not publish my response"
 
 
 class ResponseStatus(StrEnum):
@@ -101,16 +66,12 @@ class ResponseStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-class Publication(StrEnum):
+class Publication(Labelled):
     """The moderators' decision on a response; only a consenting response may be published."""
 
-    PENDING = "pending"
-    PUBLISHED = "published"
-    HELD = "held"
-
-    @property
-    def label(self) -> str:
-        return {"pending": "To moderate", "published": "Published", "held": "Held"}[self.value]
+    PENDING = "pending", "To moderate"
+    PUBLISHED = "published", "Published"
+    HELD = "held", "Held"
 
 
 class CommentStatus(StrEnum):

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from tortoise import fields
 from tortoise.models import Model
 
 from consult.calls.models import Response, RevisionAnswer
 from core.models import Person
+from core.vocabulary import Labelled
 
 
 class Redaction(Model):
@@ -41,13 +40,9 @@ class Redaction(Model):
         ordering = ["start", "id"]
 
 
-class ReportStatus(StrEnum):
-    OPEN = "open"
-    RESOLVED = "resolved"
-
-    @property
-    def label(self) -> str:
-        return {"open": "Open", "resolved": "Resolved"}[self.value]
+class ReportStatus(Labelled):
+    OPEN = "open", "Open"
+    RESOLVED = "resolved", "Resolved"
 
 
 class NotMeReport(Model):

@@ -13,7 +13,6 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 from tortoise.expressions import Q, Subquery
 from tortoise.functions import Count
@@ -44,29 +43,20 @@ from consult.moderation.public import (
 )
 from core.models import Person
 from core.queries import Page, paginate
-from core.vocabulary import Sector
+from core.vocabulary import Labelled, Sector
 
 PAGE_SIZE = 50
 QUEUE_SIZE = 20
 SEARCH_MAX = 200
 
 
-class ModerationStatus(StrEnum):
+class ModerationStatus(Labelled):
     """Where a submitted response stands: the moderators' decision, or why there can be none."""
 
-    TO_MODERATE = "to_moderate"
-    PUBLISHED = "published"
-    HELD = "held"
-    NOT_PUBLISHABLE = "not_publishable"
-
-    @property
-    def label(self) -> str:
-        return {
-            "to_moderate": "To moderate",
-            "published": "Published",
-            "held": "Held",
-            "not_publishable": "Not for publication",
-        }[self.value]
+    TO_MODERATE = "to_moderate", "To moderate"
+    PUBLISHED = "published", "Published"
+    HELD = "held", "Held"
+    NOT_PUBLISHABLE = "not_publishable", "Not for publication"
 
     @property
     def condition(self) -> Q:
@@ -91,16 +81,10 @@ def moderation_status(response: Response) -> ModerationStatus:
     }[response.publication]
 
 
-class Sort(StrEnum):
-    NEWEST = "newest"
-    OLDEST = "oldest"
-    TRACKING = "tracking"
-
-    @property
-    def label(self) -> str:
-        return {"newest": "Newest first", "oldest": "Oldest first", "tracking": "Tracking number"}[
-            self.value
-        ]
+class Sort(Labelled):
+    NEWEST = "newest", "Newest first"
+    OLDEST = "oldest", "Oldest first"
+    TRACKING = "tracking", "Tracking number"
 
     @property
     def ordering(self) -> tuple[str, ...]:
