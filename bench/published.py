@@ -50,6 +50,7 @@ from bench.harness import (
 )
 from config.database import tortoise_config
 from consult.calls.models import Call, CallState, Question, QuestionKind
+from consult.responses.models import Response
 from core.models import Topic
 
 SLUG = "bench-published"
@@ -351,7 +352,7 @@ async def export_child(database_url: str, extension: str) -> None:
         async for chunk in encode(table, extension):
             size += len(chunk)
         seconds = time.perf_counter() - began
-        rows = await call.responses.all().count()
+        rows = await Response.filter(call_id=call.id).count()
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         print(
             json.dumps(

@@ -17,6 +17,8 @@ APPS: dict[str, tuple[list[str], str]] = {
         [
             "core.models",
             "consult.calls.models",
+            "consult.responses.models",
+            "consult.comments.models",
             "consult.moderation.models",
             "consult.analysis.models",
             "consult.api.models",

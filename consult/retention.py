@@ -24,11 +24,8 @@ from tortoise.transactions import in_transaction
 from base.settings import Settings
 from consult.accounts.sessions import Limits, forget_expired_sessions
 from consult.api.idempotency import forget_expired as forget_expired_keys
-from consult.calls.models import (
-    Attachment,
-    AttachmentKind,
-    Call,
-    CallState,
+from consult.calls.models import Attachment, AttachmentKind, Call, CallState
+from consult.responses.models import (
     Consent,
     Response,
     ResponseRevision,

@@ -13,10 +13,10 @@ from consult.calls.organise_routes import routes as organise_call_routes
 from consult.calls.routes import routes as call_routes
 from consult.comments.routes import routes as comment_routes
 from consult.exports.routes import routes as export_routes
+from consult.moderation.public_routes import routes as published_response_routes
 from consult.moderation.routes import routes as moderation_routes
 from consult.pages.routes import routes as page_routes
 from consult.privacy import views as privacy_views
-from consult.responses.public_routes import routes as published_response_routes
 from consult.responses.routes import routes as response_routes
 
 GET_POST = ["GET", "POST"]

@@ -26,8 +26,9 @@ from tortoise.functions import Count, Max
 from tortoise.queryset import QuerySet
 
 from base.settings import Settings
-from consult.calls.models import Call, CallPhase, Response, ResponseStatus
+from consult.calls.models import Call, CallPhase
 from consult.calls.queries import in_phase, public_calls
+from consult.responses.models import Response, ResponseStatus
 from core.models import Person, Topic
 from events.ical import (
     CalendarFeed,

@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 
 from tortoise.expressions import Q
 
-from consult.calls.models import CallState, Response, ResponseStatus
+from consult.calls.models import CallState
+from consult.responses.models import Response, ResponseStatus
 from core.notifications.compose import Site, compose
 from core.notifications.outbox import enqueue
 from core.notifications.preferences import wants

@@ -11,15 +11,9 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 from tortoise import connections
 
-from consult.calls.models import (
-    Attachment,
-    AttachmentKind,
-    Comment,
-    CommentStatus,
-    Question,
-    Response,
-    ResponseStatus,
-)
+from consult.calls.models import Attachment, AttachmentKind, Question
+from consult.comments.models import Comment, CommentStatus
+from consult.responses.models import Response, ResponseStatus
 from consult.responses.revisions import record_submitted
 from consult.responses.tracking import new_tracking_number
 from core.clock import FixedClock

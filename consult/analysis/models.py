@@ -5,7 +5,8 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
-from consult.calls.models import Call, Response
+from consult.calls.models import Call
+from consult.responses.models import Response
 
 
 class Campaign(Model):

@@ -8,9 +8,9 @@ from datetime import datetime
 from tortoise.functions import Count
 
 from consult.analysis.models import Campaign
-from consult.calls.models import Call, Publication, Response
+from consult.calls.models import Call
 from consult.comments.queries import LARGEST_ID
-from consult.moderation.public import PUBLISHABLE_CONSENT
+from consult.responses.models import PUBLISHABLE_CONSENT, Publication, Response
 from core.queries import Page, paginate
 
 MEMBERS_PAGE_SIZE = 100

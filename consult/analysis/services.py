@@ -16,17 +16,10 @@ from tortoise.transactions import in_transaction
 
 from consult.analysis.campaigns import MIN_CAMPAIGN, Campaign, CampaignDetector
 from consult.analysis.models import Campaign as CampaignRow
-from consult.calls.models import (
-    Answer,
-    Call,
-    Publication,
-    Question,
-    QuestionKind,
-    Response,
-    ResponseStatus,
-)
+from consult.calls.models import Call, Question, QuestionKind
 from consult.moderation.public import may_be_published
 from consult.moderation.services import decide_publication
+from consult.responses.models import Answer, Publication, Response, ResponseStatus
 from core.audit import record_action
 from core.models import Person
 from core.permissions import Action, may

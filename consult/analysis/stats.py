@@ -16,15 +16,8 @@ from typing import Any
 
 from tortoise.functions import Count
 
-from consult.calls.models import (
-    Answer,
-    Call,
-    Question,
-    QuestionKind,
-    RespondentType,
-    Response,
-    ResponseStatus,
-)
+from consult.calls.models import Call, Question, QuestionKind
+from consult.responses.models import Answer, RespondentType, Response, ResponseStatus
 from core.vocabulary import Sector, country_name
 
 PAGE = 2000

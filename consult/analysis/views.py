@@ -16,8 +16,9 @@ from consult.analysis.charts import analysis_sections
 from consult.analysis.models import Campaign
 from consult.analysis.services import decide_campaign, run_campaign_detection
 from consult.analysis.stats import call_analysis
-from consult.calls.models import Call, Publication
+from consult.calls.models import Call
 from consult.calls.workspace import team_call, workspace_person
+from consult.responses.models import Publication
 from core.models import Person
 from core.permissions import Action, may
 from core.web import notify, now, page_number, read_form, redirect, render

@@ -14,15 +14,8 @@ from typing import Any
 from consult.api.http import CURSOR_DIGITS, DATE_TIME, DEFAULT_LIMIT, MAX_LIMIT
 from consult.api.http import DATE as DATE_PATTERN
 from consult.api.idempotency import KEY_MAX
-from consult.calls.models import (
-    CallPhase,
-    Consent,
-    Publication,
-    Question,
-    QuestionKind,
-    RespondentType,
-    ResponseStatus,
-)
+from consult.calls.models import CallPhase, Question, QuestionKind
+from consult.responses.models import Consent, Publication, RespondentType, ResponseStatus
 from core.vocabulary import Sector, countries
 from events.models import Recurrence, SessionKind, SessionStatus
 

@@ -22,11 +22,13 @@ from consult.api.http import (
 )
 from consult.api.lookups import absolute_urls, count_read, public_call_or_404
 from consult.api.problems import Problem
-from consult.calls.models import CallPhase, CommentStatus, RespondentType
+from consult.calls.models import CallPhase
 from consult.calls.queries import documents_of, in_phase, public_calls, questions_of
+from consult.comments.models import CommentStatus
 from consult.comments.queries import threads_for
 from consult.moderation.public import public_views
-from consult.responses.published import BadFilter, Filters, published_count, published_responses
+from consult.moderation.published import BadFilter, Filters, published_count, published_responses
+from consult.responses.models import RespondentType
 from core.markdown import render_markdown
 from core.queries import topic_by_slug, topics_in_order
 from core.vocabulary import Sector, countries
@@ -123,7 +125,7 @@ async def call_responses(request: Request) -> Response:
     total = await query.count()
     query = query.filter(id__gt=after)
     if filters.terms:
-        # As on the pages: "id" + 0 keeps PostgreSQL on the search index (consult.responses.published).
+        # As on the pages: "id" + 0 keeps PostgreSQL on the search index (consult.moderation.published).
         query = query.annotate(position=F("id") + 0).order_by("position", "id")
     else:
         query = query.order_by("id")

@@ -11,17 +11,10 @@ from datetime import datetime
 from typing import Any
 
 from consult.api.http import instant
-from consult.calls.models import (
-    Answer,
-    Attachment,
-    Call,
-    Comment,
-    Question,
-    Response,
-    ResponseRevision,
-    RevisionAnswer,
-)
+from consult.calls.models import Attachment, Call, Question
+from consult.comments.models import Comment
 from consult.moderation.public import PublicResponse
+from consult.responses.models import Answer, Response, ResponseRevision, RevisionAnswer
 from core.models import Topic
 from events.models import Session
 from events.recurrence import Occurrence

@@ -16,9 +16,10 @@ from typing import Any
 from starlette.datastructures import MultiDict
 
 from consult.api.problems import FieldError, Problem
-from consult.calls.models import Consent, Question, QuestionKind, RespondentType
+from consult.calls.models import Question, QuestionKind
 from consult.responses.answer_inputs import answer_inputs
 from consult.responses.forms import RespondentForm, answers_form_class
+from consult.responses.models import Consent, RespondentType
 from consult.responses.services import AnswerInput, RespondentDetails
 from core.uploads import too_large
 from core.vocabulary import Sector

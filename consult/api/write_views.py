@@ -24,11 +24,12 @@ from consult.api.models import ApiToken, IdempotentRequest
 from consult.api.problems import Problem
 from consult.api.submission import problem_errors, read_submission
 from consult.api.tokens import authenticate
-from consult.calls.models import Call, ResponseRevision, RevisionAnswer
-from consult.calls.models import Response as CallResponse
+from consult.calls.models import Call
 from consult.calls.queries import questions_of
 from consult.responses import services
 from consult.responses.emails import receipt_mail_for, send_written
+from consult.responses.models import Response as CallResponse
+from consult.responses.models import ResponseRevision, RevisionAnswer
 from consult.responses.revisions import revision_answers
 from consult.responses.services import CallClosed, Incomplete, UploadRules
 from consult.responses.tracking import normalise

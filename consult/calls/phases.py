@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from tortoise.expressions import Q
 
-from consult.calls.models import Call, CallPhase, CallState, Response, ResponseStatus
+from consult.calls.models import Call, CallPhase, CallState
 from core.audit import record_action
 from core.notifications.compose import Site, compose
 from core.notifications.outbox import enqueue
@@ -62,7 +62,9 @@ async def _tell_team(site: Site, call: Call, phase: CallPhase, *, now: datetime)
         return 0
     if now - moment > NEWS_WINDOW:
         return 0
-    submitted = await Response.filter(call_id=call.id, status=ResponseStatus.SUBMITTED).count()
+    # Responses live in a feature above this one: read through the call's relation, by the stored
+    # value of `ResponseStatus.SUBMITTED`.
+    submitted = await Call.filter(id=call.id, responses__status="submitted").count()
     written = 0
     for member in await call.team.all():
         if not member.is_active or not wants(member.mail_opt_outs, kind):

@@ -20,16 +20,7 @@ from tortoise.expressions import Q
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
-from consult.calls.models import (
-    Answer,
-    Attachment,
-    AttachmentKind,
-    Call,
-    CallState,
-    Question,
-    QuestionKind,
-    ResponseStatus,
-)
+from consult.calls.models import Attachment, AttachmentKind, Call, CallState, Question, QuestionKind
 from core.audit import record_action
 from core.errors import FieldProblem, Refused
 from core.forms import SLUG_PATTERN
@@ -97,10 +88,8 @@ async def calls_editable_by(person: Person) -> list[CallSummary]:
     query = Call.all() if person.is_admin else Call.filter(team__id=person.id)
     calls = (
         await query.annotate(
-            submitted_count=Count(
-                "responses", _filter=_status_is(ResponseStatus.SUBMITTED), distinct=True
-            ),
-            draft_count=Count("responses", _filter=_status_is(ResponseStatus.DRAFT), distinct=True),
+            submitted_count=Count("responses", _filter=_status_is("submitted"), distinct=True),
+            draft_count=Count("responses", _filter=_status_is("draft"), distinct=True),
         )
         .group_by("id")
         .order_by("-created_at", "-id")
@@ -111,13 +100,16 @@ async def calls_editable_by(person: Person) -> list[CallSummary]:
     ]
 
 
-def _status_is(status: ResponseStatus) -> Q:
+def _status_is(status: str) -> Q:
+    """Responses live in a feature above this one (`consult.responses`): they are read through
+    the call's relation, and `status` is the stored value of a `ResponseStatus`."""
     return Q(responses__status=status)
 
 
 async def question_is_answered(question: Question) -> bool:
     """True once any response holds an answer to this question (drafts included)."""
-    return await Answer.exists(question_id=question.id)
+    # Answers live in a feature above this one: read through the question's relation.
+    return await Question.exists(id=question.id, answers__id__isnull=False)
 
 
 # ---------------------------------------------------------------- Calls
@@ -334,7 +326,8 @@ async def _chosen_options(question: Question, options: Sequence[str]) -> list[st
     chosen: set[str] = set()
     # JSON containment differs between SQLite and PostgreSQL; reading only this column is portable
     # and happens only when an organiser removes an option.
-    for choices in await Answer.filter(question_id=question.id).values_list("choices", flat=True):
+    answered = Question.filter(id=question.id, answers__id__isnull=False)
+    for choices in await answered.values_list("answers__choices", flat=True):
         chosen.update(wanted.intersection(choices or []))
     return [option for option in options if option in chosen]
 

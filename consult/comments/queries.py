@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from tortoise.expressions import Q
 from tortoise.functions import Count
 
-from consult.calls.models import Call, Comment, CommentReport, CommentStatus
+from consult.calls.models import Call
+from consult.comments.models import Comment, CommentReport, CommentStatus
 from core.models import Person
 
 # Ids in a URL or form beyond the database's integer range name nothing (and must not reach it).

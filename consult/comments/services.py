@@ -15,7 +15,8 @@ from tortoise.transactions import in_transaction
 
 from base.settings import Limit
 from consult.accounts.services import count_attempt
-from consult.calls.models import Call, Comment, CommentReport, CommentStatus
+from consult.calls.models import Call
+from consult.comments.models import Comment, CommentReport, CommentStatus
 from consult.comments.queries import ModerationRow, comments_for_moderation
 from core.audit import record_action
 from core.errors import FieldProblem

@@ -6,10 +6,11 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from consult.calls.models import Call, Comment, CommentStatus
+from consult.calls.models import Call
 from consult.calls.queries import public_call
 from consult.comments import services
 from consult.comments.forms import CommentForm, ModerationForm, ReportForm
+from consult.comments.models import Comment, CommentStatus
 from consult.comments.queries import (
     comment_on_call,
     published_count,

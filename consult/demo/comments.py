@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from consult.calls.models import CommentStatus
+from consult.comments.models import CommentStatus
 from consult.demo.people import ORGANISER_EMAIL
 
 

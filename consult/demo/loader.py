@@ -16,15 +16,8 @@ from tortoise.transactions import in_transaction
 
 from consult.accounts.passwords import hash_password
 from consult.analysis.services import detect_campaigns
-from consult.calls.models import (
-    Answer,
-    Call,
-    Comment,
-    CommentStatus,
-    Question,
-    Response,
-    ResponseStatus,
-)
+from consult.calls.models import Call, Question
+from consult.comments.models import Comment, CommentStatus
 from consult.demo.calls import CALLS, CAMPAIGN_CALL
 from consult.demo.campaign import COALITION
 from consult.demo.comments import COMMENTS
@@ -46,6 +39,7 @@ from consult.demo.session_loader import load_sessions, session_slugs
 from consult.demo.sessions import SESSIONS
 from consult.demo.specs import HOW_WE_USE_RESPONSES, CallSpec
 from consult.demo.topics import TOPICS
+from consult.responses.models import Answer, Response, ResponseStatus
 from consult.responses.tracking import new_tracking_number
 from core.models import Person, Topic
 from core.notifications.models import Notification

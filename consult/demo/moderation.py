@@ -11,18 +11,17 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from consult.calls.models import (
+from consult.calls.models import Call, CallPhase, QuestionKind
+from consult.moderation.models import NotMeReport
+from consult.moderation.public import public_responses_of, rebuild_public_text
+from consult.moderation.services import add_redaction
+from consult.responses.models import (
+    PUBLISHABLE_CONSENT,
     Answer,
-    Call,
-    CallPhase,
     Publication,
-    QuestionKind,
     Response,
     RevisionAnswer,
 )
-from consult.moderation.models import NotMeReport
-from consult.moderation.public import PUBLISHABLE_CONSENT, public_responses_of, rebuild_public_text
-from consult.moderation.services import add_redaction
 from consult.responses.revisions import record_first_revisions
 from core.models import AuditEntry, Person
 

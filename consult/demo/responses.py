@@ -10,11 +10,12 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from consult.calls.models import Consent, QuestionKind, RespondentType, ResponseStatus
+from consult.calls.models import QuestionKind
 from consult.demo.answers import PlannedAnswer, popularity, write_answer
 from consult.demo.campaign import form_letter
 from consult.demo.people import RespondentProfile
 from consult.demo.specs import CallSpec
+from consult.responses.models import Consent, RespondentType, ResponseStatus
 from core.vocabulary import Sector
 
 # Roughly half publish with their name, a third anonymously, a fifth not at all.

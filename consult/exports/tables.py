@@ -13,25 +13,21 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from consult.calls.models import (
-    Answer,
-    Attachment,
-    AttachmentKind,
-    Call,
-    Consent,
-    Publication,
-    Question,
-    QuestionKind,
-    RespondentType,
-    Response,
-    ResponseStatus,
-)
+from consult.calls.models import Attachment, AttachmentKind, Call, Question, QuestionKind
 from consult.moderation.models import Redaction
 from consult.moderation.public import (
     PUBLIC_VIEW_FIELDS,
     PublicAnswer,
     public_responses_of,
     public_views,
+)
+from consult.responses.models import (
+    Answer,
+    Consent,
+    Publication,
+    RespondentType,
+    Response,
+    ResponseStatus,
 )
 from core.vocabulary import Sector
 

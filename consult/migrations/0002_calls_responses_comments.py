@@ -1,7 +1,9 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
-from consult.calls.models import AttachmentKind, CallState, CommentStatus, Consent, QuestionKind, RespondentType, ResponseStatus
+from consult.calls.models import AttachmentKind, CallState, QuestionKind
+from consult.comments.models import CommentStatus
+from consult.responses.models import Consent, RespondentType, ResponseStatus
 from core.vocabulary import Sector
 from json import dumps, loads
 from tortoise.fields.base import OnDelete

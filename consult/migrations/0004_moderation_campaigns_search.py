@@ -1,6 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from consult.calls.models import Publication
+from consult.responses.models import Publication
 from consult.moderation.models import ReportStatus
 from tortoise.fields.base import OnDelete
 from tortoise import fields

@@ -1,7 +1,7 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
-from consult.calls.models import Consent, Publication, RespondentType
+from consult.responses.models import Consent, Publication, RespondentType
 from core.vocabulary import Sector
 from json import dumps, loads
 from tortoise.fields.base import OnDelete

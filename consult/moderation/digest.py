@@ -16,16 +16,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
-from consult.calls.models import (
-    Call,
-    CallState,
-    Comment,
-    CommentReport,
-    CommentStatus,
-    Response,
-    ResponseStatus,
-)
+from consult.calls.models import Call, CallState
+from consult.comments.models import Comment, CommentReport, CommentStatus
 from consult.moderation.models import NotMeReport, ReportStatus
+from consult.responses.models import Response, ResponseStatus
 from core.models import Person
 from core.notifications.compose import Site, compose
 from core.notifications.models import Notification

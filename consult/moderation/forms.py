@@ -21,7 +21,6 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
-from consult.calls.models import Publication, RespondentType
 from consult.moderation.queries import (
     SEARCH_MAX,
     AnswerInFull,
@@ -30,6 +29,7 @@ from consult.moderation.queries import (
     Sort,
 )
 from consult.moderation.services import REASON_MAX, RESOLUTION_MAX
+from consult.responses.models import Publication, RespondentType
 from core.audit import AuditFilters
 from core.forms import CSRFForm, NoControlCharacters, strip_text
 from core.vocabulary import Sector, countries

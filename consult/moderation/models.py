@@ -1,11 +1,11 @@
-"""Tables of moderation: redactions of answers, "this was not me" reports, the search index."""
+"""Tables of moderation: redactions of answers and "this was not me" reports."""
 
 from __future__ import annotations
 
 from tortoise import fields
 from tortoise.models import Model
 
-from consult.calls.models import Response, RevisionAnswer
+from consult.responses.models import Response, RevisionAnswer
 from core.models import Person
 from core.vocabulary import Labelled
 
@@ -68,21 +68,3 @@ class NotMeReport(Model):
     class Meta:
         table = "not_me_report"
         ordering = ["-created_at", "-id"]
-
-
-class ResponseSearch(Model):
-    """The public text of a published response, for full-text search (one row per published one).
-
-    Written by `consult.moderation.public.refresh_public_text` whenever
-    publication or a redaction changes; it never holds a sensitive answer or a redacted span. The
-    index itself is SQLite FTS5 (a virtual table kept in step by triggers) or a PostgreSQL GIN
-    index on `to_tsvector('english', body)`, both made by the migration.
-    """
-
-    id = fields.IntField(primary_key=True)
-    response_id = fields.IntField(unique=True)
-    call_id = fields.IntField(db_index=True)
-    body = fields.TextField()
-
-    class Meta:
-        table = "response_search"

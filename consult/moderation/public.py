@@ -19,23 +19,22 @@ from typing import NamedTuple
 from tortoise.exceptions import IntegrityError
 from tortoise.queryset import QuerySet
 
-from consult.calls.models import (
-    Call,
+from consult.calls.models import Call, Question, QuestionKind
+from consult.moderation.matching import occurrences
+from consult.moderation.models import Redaction
+from consult.responses.models import (
+    PUBLISHABLE_CONSENT,
     Consent,
-    Question,
-    QuestionKind,
     RespondentType,
     Response,
     ResponseRevision,
+    ResponseSearch,
     ResponseStatus,
     RevisionAnswer,
 )
-from consult.moderation.matching import occurrences
-from consult.moderation.models import Redaction, ResponseSearch
 from core.vocabulary import Sector, country_name
 
 REDACTED = "[redacted]"
-PUBLISHABLE_CONSENT = (Consent.PUBLISH_NAMED, Consent.PUBLISH_ANONYMOUS)
 ANONYMOUS = "Anonymous respondent"
 
 

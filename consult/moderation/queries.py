@@ -18,28 +18,24 @@ from tortoise.expressions import Q, Subquery
 from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
-from consult.calls.models import (
+from consult.calls.models import Attachment, Call, Question, QuestionKind
+from consult.comments.models import Comment, CommentStatus
+from consult.moderation.models import NotMeReport, Redaction, ReportStatus
+from consult.moderation.public import (
+    PublicResponse,
+    may_be_published,
+    revision_views,
+)
+from consult.responses.models import (
+    PUBLISHABLE_CONSENT,
     Answer,
-    Attachment,
-    Call,
-    Comment,
-    CommentStatus,
     Consent,
     Publication,
-    Question,
-    QuestionKind,
     RespondentType,
     Response,
     ResponseRevision,
     ResponseStatus,
     RevisionAnswer,
-)
-from consult.moderation.models import NotMeReport, Redaction, ReportStatus
-from consult.moderation.public import (
-    PUBLISHABLE_CONSENT,
-    PublicResponse,
-    may_be_published,
-    revision_views,
 )
 from core.models import Person
 from core.queries import Page, paginate

@@ -12,9 +12,9 @@ from email_validator import EmailNotValidError, validate_email
 
 from base.settings import Limit
 from consult.accounts.services import count_attempt
-from consult.calls.models import Response
 from consult.moderation.models import NotMeReport
 from consult.moderation.public import is_public
+from consult.responses.models import Response
 from core.errors import FieldProblem
 
 NAME_MAX = 100

@@ -12,10 +12,11 @@ from datetime import datetime
 
 from tortoise.transactions import in_transaction
 
-from consult.calls.models import Call, Publication, Response, ResponseRevision, RevisionAnswer
+from consult.calls.models import Call
 from consult.moderation.matching import occurrences
 from consult.moderation.models import NotMeReport, Redaction, ReportStatus
 from consult.moderation.public import may_be_published, refresh_public_text
+from consult.responses.models import Publication, Response, ResponseRevision, RevisionAnswer
 from core.audit import record_action
 from core.errors import Refused
 from core.models import Person

@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from consult.calls.models import Call, Publication
+from consult.calls.models import Call
 from consult.calls.workspace import team_call, workspace_person
 from consult.comments.queries import LARGEST_ID
 from consult.moderation import services
@@ -39,6 +39,7 @@ from consult.moderation.queries import (
     workspace_calls,
 )
 from consult.moderation.services import ModerationProblem
+from consult.responses.models import Publication
 from core.audit import audit_entries, audit_vocabulary
 from core.models import Person
 from core.permissions import Action, may

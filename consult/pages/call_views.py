@@ -11,7 +11,7 @@ from consult.calls.files import attachment_response
 from consult.calls.models import Attachment, AttachmentKind, CallPhase
 from consult.calls.queries import calls_page, documents_of, public_call, questions_of
 from consult.comments.views import comment_section
-from consult.responses.published import published_count
+from consult.moderation.published import published_count
 from consult.responses.services import find_response
 from core.queries import topic_by_slug, topics_in_order
 from core.web import current_person, now, page_number, render, settings_of

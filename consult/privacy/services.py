@@ -26,17 +26,10 @@ from tortoise.transactions import in_transaction
 
 from consult.accounts.passwords import verify_password
 from consult.api.models import ApiToken
-from consult.calls.models import (
-    Answer,
-    Attachment,
-    Comment,
-    CommentReport,
-    Question,
-    Response,
-    ResponseRevision,
-    ResponseStatus,
-)
+from consult.calls.models import Attachment, Question
+from consult.comments.models import Comment, CommentReport
 from consult.moderation.public import refresh_public_text
+from consult.responses.models import Answer, Response, ResponseRevision, ResponseStatus
 from consult.responses.revisions import revision_answers
 from consult.retention import UNKEPT, discard_files, files_of_unkept_responses
 from core.errors import FieldProblem, Refused

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 from jinja2 import Environment
 from starlette.requests import Request
 
-from consult.calls.models import Call, Question, Response, ResponseRevision
+from consult.calls.models import Call, Question
+from consult.responses.models import Response, ResponseRevision
 from core.models import Person
 from core.notifications.models import Notification
 from core.notifications.outbox import send_one

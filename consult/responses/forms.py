@@ -22,8 +22,9 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from consult.calls.models import Consent, Question, QuestionKind, RespondentType
+from consult.calls.models import Question, QuestionKind
 from consult.calls.rules import LONG_TEXT_MAX, SHORT_TEXT_MAX, count_words
+from consult.responses.models import Consent, RespondentType
 from core.forms import CSRFForm, MultiCheckboxField, NoControlCharacters, strip_text
 from core.vocabulary import Sector, countries
 

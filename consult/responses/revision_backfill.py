@@ -13,8 +13,6 @@ from typing import Any
 
 from tortoise.migrations import operations as ops
 
-from consult.moderation.search import is_sqlite
-
 REVISIONS = """
 INSERT INTO response_revision (response_id, number, submitted_at, respondent_type,
     organisation_name, sector, country, consent, publication, publication_decided_by_id,
@@ -48,7 +46,7 @@ FILES = "SELECT id, answer_id FROM attachment WHERE answer_id IS NOT NULL ORDER 
 
 async def backfill_revisions(apps: Any, schema_editor: Any) -> None:
     client = schema_editor.client
-    sqlite = is_sqlite(client)
+    sqlite = client.capabilities.dialect == "sqlite"
     await client.execute_script(REVISIONS)
     await client.execute_script(ANSWERS.format(empty="'[]'" if sqlite else "'[]'::jsonb"))
     if not sqlite:
@@ -110,7 +108,7 @@ class RepointRedactions(ops.AlterField):
         if not state_editor:
             return
         client = state_editor.client
-        if is_sqlite(client):
+        if client.capabilities.dialect == "sqlite":
             for statement in SQLITE_REPOINT:
                 await client.execute_script(statement)
             return

@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from consult.calls.models import (
+from consult.calls.models import Attachment
+from consult.responses.models import (
     Answer,
-    Attachment,
     Publication,
     Response,
     ResponseRevision,

@@ -25,24 +25,21 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from consult.calls.models import (
+from consult.calls.models import Attachment, AttachmentKind, Call, Question, QuestionKind
+from consult.calls.rules import count_words
+from consult.responses import revisions
+from consult.responses.models import (
+    PUBLISHABLE_CONSENT,
     Answer,
-    Attachment,
-    AttachmentKind,
-    Call,
     Consent,
     Publication,
-    Question,
-    QuestionKind,
     RespondentType,
     Response,
     ResponseRevision,
+    ResponseSearch,
     ResponseStatus,
     RevisionAnswer,
 )
-from consult.calls.rules import count_words
-from consult.moderation.public import PUBLISHABLE_CONSENT, refresh_public_text
-from consult.responses import revisions
 from consult.responses.tracking import new_tracking_number
 from core.errors import FieldProblem, Refused
 from core.models import Person
@@ -547,7 +544,7 @@ async def _submit_revision(
             person_id=submitted.respondent_id,
         )
         if not keeps_consent:
-            await refresh_public_text(current.id)
+            await _leave_search(current.id)
     return SubmitOutcome(submitted, first_submission=first, notification=notification)
 
 
@@ -624,5 +621,11 @@ async def withdraw_response(
             due_at=now,
             person_id=current.respondent_id,
         )
-        await refresh_public_text(response.id)
+        await _leave_search(response.id)
     return Withdrawal(True, notification)
+
+
+async def _leave_search(response_id: int) -> None:
+    """A response its author withdrew, or no longer lets anyone publish, is public nowhere: its
+    public text leaves the search index (written by `consult.moderation.public`) at once."""
+    await ResponseSearch.filter(response_id=response_id).delete()

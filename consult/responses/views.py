@@ -12,21 +12,13 @@ from tortoise.expressions import Q
 
 from base.settings import Settings
 from consult.calls.files import attachment_response
-from consult.calls.models import (
-    Attachment,
-    AttachmentKind,
-    Call,
-    Consent,
-    Question,
-    QuestionKind,
-    RespondentType,
-    Response,
-)
+from consult.calls.models import Attachment, AttachmentKind, Call, Question, QuestionKind
 from consult.calls.queries import public_call, questions_of
 from consult.responses import revisions, services
 from consult.responses.answer_inputs import answer_inputs
 from consult.responses.emails import receipt_mail_for, send_written
 from consult.responses.forms import RespondentForm, SubmitForm, WithdrawForm, answers_form_class
+from consult.responses.models import Consent, RespondentType, Response
 from consult.responses.services import (
     AnswerSheet,
     CallClosed,

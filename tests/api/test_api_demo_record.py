@@ -17,10 +17,11 @@ from tortoise import Tortoise
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from config.database import tortoise_config
-from consult.calls.models import Answer, Comment, CommentStatus, Consent, Response
 from consult.calls.queries import public_calls
+from consult.comments.models import Comment, CommentStatus
 from consult.moderation.models import Redaction
 from consult.moderation.public import public_responses_of, public_views
+from consult.responses.models import Answer, Consent, Response
 from events.models import Session
 from tests.api.conftest import DemoApi
 

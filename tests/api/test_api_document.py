@@ -16,7 +16,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from consult.calls.models import Answer, Response
+from consult.responses.models import Answer, Response
 from core.clock import FixedClock
 from tests.api.helpers import (
     Organisation,

@@ -15,7 +15,8 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from consult.calls.models import CallState, Comment, CommentStatus
+from consult.calls.models import CallState
+from consult.comments.models import Comment, CommentStatus
 from core.clock import FixedClock
 from events.models import OccurrenceOverride, Recurrence, Session, Visibility
 from tests.consult.published_data import SECRETS, Record, closed_call_with_a_record

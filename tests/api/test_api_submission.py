@@ -17,14 +17,8 @@ from starlette.applications import Starlette
 
 from consult.api.models import ApiToken, IdempotentRequest
 from consult.api.tokens import revoke_token
-from consult.calls.models import (
-    Answer,
-    Attachment,
-    Publication,
-    QuestionKind,
-    Response,
-    ResponseStatus,
-)
+from consult.calls.models import Attachment, QuestionKind
+from consult.responses.models import Answer, Publication, Response, ResponseStatus
 from core.clock import FixedClock
 from core.models import Person
 from core.uploads import TOO_LARGE_UNPACKED

@@ -13,7 +13,8 @@ from starlette.applications import Starlette
 from base.settings import Settings
 from consult.api.idempotency import ABANDONED_AFTER, KEPT_FOR, fingerprint
 from consult.api.models import IdempotentRequest
-from consult.calls.models import Call, Response
+from consult.calls.models import Call
+from consult.responses.models import Response
 from consult.retention import apply_retention
 from core.clock import FixedClock
 from tests.api.helpers import (

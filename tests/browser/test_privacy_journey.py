@@ -15,7 +15,7 @@ from playwright.async_api import Page, expect
 from tortoise import Tortoise
 
 from config.database import tortoise_config
-from consult.calls.models import Consent, Publication, RespondentType, Response
+from consult.responses.models import Consent, Publication, RespondentType, Response
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_session_journeys import sign_in
 

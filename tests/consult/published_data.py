@@ -10,17 +10,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from consult.analysis.models import Campaign
-from consult.calls.models import (
+from consult.calls.models import Call, QuestionKind
+from consult.moderation.services import add_redaction, decide_publication
+from consult.responses.models import (
     Answer,
-    Call,
     Consent,
     Publication,
-    QuestionKind,
     RespondentType,
     Response,
     ResponseStatus,
 )
-from consult.moderation.services import add_redaction, decide_publication
 from consult.responses.revisions import as_submitted, record_submitted
 from consult.responses.tracking import new_tracking_number
 from core.models import Person

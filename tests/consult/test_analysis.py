@@ -13,14 +13,8 @@ from starlette.applications import Starlette
 
 from consult.analysis.charts import NUMBER_ROOM, WIDTH, bar_chart
 from consult.analysis.stats import Breakdown, call_analysis, histogram
-from consult.calls.models import (
-    Answer,
-    Call,
-    QuestionKind,
-    RespondentType,
-    Response,
-    ResponseStatus,
-)
+from consult.calls.models import Call, QuestionKind
+from consult.responses.models import Answer, RespondentType, Response, ResponseStatus
 from consult.responses.tracking import new_tracking_number
 from core.clock import FixedClock
 from core.vocabulary import Sector

@@ -21,19 +21,11 @@ from consult.analysis.campaigns import (
 from consult.analysis.minhash import WordNumbers, signatures, similarity, words_of
 from consult.analysis.models import Campaign
 from consult.analysis.services import detect_campaigns
-from consult.calls.models import (
-    Answer,
-    Call,
-    Consent,
-    Publication,
-    Question,
-    QuestionKind,
-    Response,
-    ResponseStatus,
-)
+from consult.calls.models import Call, Question, QuestionKind
 from consult.demo import load_demo
 from consult.demo.calls import CAMPAIGN_CALL
 from consult.demo.campaign import COALITION, TEMPLATE
+from consult.responses.models import Answer, Consent, Publication, Response, ResponseStatus
 from consult.responses.revisions import record_first_revisions
 from consult.responses.tracking import new_tracking_number
 from core.clock import FixedClock

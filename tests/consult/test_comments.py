@@ -11,8 +11,9 @@ from bs4 import Tag
 from starlette.applications import Starlette
 
 from base.settings import Limit
-from consult.calls.models import Call, CallState, Comment, CommentReport, CommentStatus
+from consult.calls.models import Call, CallState
 from consult.comments import services
+from consult.comments.models import Comment, CommentReport, CommentStatus
 from consult.comments.queries import published_count, threads_for
 from core.clock import FixedClock
 from core.models import AuditEntry, Person, Topic

@@ -13,21 +13,8 @@ import pytest
 
 from consult.accounts.passwords import verify_password
 from consult.analysis.models import Campaign
-from consult.calls.models import (
-    Answer,
-    Call,
-    CallPhase,
-    CallState,
-    Comment,
-    CommentStatus,
-    Consent,
-    Publication,
-    Question,
-    QuestionKind,
-    RespondentType,
-    Response,
-    ResponseStatus,
-)
+from consult.calls.models import Call, CallPhase, CallState, Question, QuestionKind
+from consult.comments.models import Comment, CommentStatus
 from consult.demo import load_demo
 from consult.demo.calls import CALLS, CAMPAIGN_CALL
 from consult.demo.campaign import COALITION, TEMPLATE
@@ -38,7 +25,16 @@ from consult.demo.responses import plan_responses
 from consult.demo.schedule import Disagreement, next_disagreement, plan_session, plan_sessions
 from consult.demo.series import STANDARDS_WORKING_GROUP
 from consult.demo.sessions import SESSIONS
-from consult.moderation.models import NotMeReport, Redaction, ResponseSearch
+from consult.moderation.models import NotMeReport, Redaction
+from consult.responses.models import (
+    Answer,
+    Consent,
+    Publication,
+    RespondentType,
+    Response,
+    ResponseSearch,
+    ResponseStatus,
+)
 from consult.responses.tracking import normalise
 from core.clock import FixedClock
 from core.models import Person

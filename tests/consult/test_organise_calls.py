@@ -11,17 +11,8 @@ from datetime import UTC, datetime
 import httpx
 from starlette.applications import Starlette
 
-from consult.calls.models import (
-    Answer,
-    Attachment,
-    AttachmentKind,
-    Call,
-    CallState,
-    Question,
-    QuestionKind,
-    Response,
-    ResponseStatus,
-)
+from consult.calls.models import Attachment, AttachmentKind, Call, CallState, Question, QuestionKind
+from consult.responses.models import Answer, Response, ResponseStatus
 from core.models import AuditEntry, Person, Topic
 from core.vocabulary import Role
 from tests.factories import organiser, person_with_role, second_browser

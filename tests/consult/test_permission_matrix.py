@@ -36,19 +36,10 @@ from tortoise import connections
 
 from config.routes import build_routes
 from consult.analysis.models import Campaign
-from consult.calls.models import (
-    Answer,
-    Attachment,
-    AttachmentKind,
-    Comment,
-    CommentStatus,
-    Consent,
-    Question,
-    QuestionKind,
-    Response,
-    ResponseStatus,
-)
+from consult.calls.models import Attachment, AttachmentKind, Question, QuestionKind
+from consult.comments.models import Comment, CommentStatus
 from consult.moderation.models import NotMeReport, Redaction
+from consult.responses.models import Answer, Consent, Response, ResponseStatus
 from consult.responses.revisions import as_submitted, record_submitted
 from consult.responses.tracking import new_tracking_number
 from core.clock import FixedClock

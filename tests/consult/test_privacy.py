@@ -13,22 +13,19 @@ from starlette.applications import Starlette
 from base.settings import Settings
 from consult.api.models import ApiToken
 from consult.api.tokens import issue_token
-from consult.calls.models import (
-    Attachment,
-    Call,
-    Comment,
-    CommentStatus,
+from consult.calls.models import Attachment, Call, QuestionKind
+from consult.comments.models import Comment, CommentStatus
+from consult.moderation.public import ANONYMOUS, public_views
+from consult.responses import services
+from consult.responses.models import (
     Consent,
     Publication,
-    QuestionKind,
     RespondentType,
     Response,
     ResponseRevision,
+    ResponseSearch,
     ResponseStatus,
 )
-from consult.moderation.models import ResponseSearch
-from consult.moderation.public import ANONYMOUS, public_views
-from consult.responses import services
 from consult.responses.services import AnswerInput, RespondentDetails, UploadRules
 from core.clock import FixedClock
 from core.models import Person

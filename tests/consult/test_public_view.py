@@ -7,16 +7,8 @@ from datetime import timedelta
 import pytest
 from tortoise import connections
 
-from consult.calls.models import (
-    Answer,
-    Consent,
-    Publication,
-    QuestionKind,
-    RespondentType,
-    Response,
-    ResponseStatus,
-)
-from consult.moderation.models import Redaction, ResponseSearch
+from consult.calls.models import QuestionKind
+from consult.moderation.models import Redaction
 from consult.moderation.public import ANONYMOUS, public_responses_of, public_views, redact
 from consult.moderation.search import match_sql, search_terms
 from consult.moderation.services import (
@@ -24,6 +16,15 @@ from consult.moderation.services import (
     add_redaction,
     decide_publication,
     remove_redaction,
+)
+from consult.responses.models import (
+    Answer,
+    Consent,
+    Publication,
+    RespondentType,
+    Response,
+    ResponseSearch,
+    ResponseStatus,
 )
 from consult.responses.revisions import as_submitted, record_submitted
 from core.clock import FixedClock

@@ -7,10 +7,11 @@ import pytest
 from bs4 import Tag
 from starlette.applications import Starlette
 
-from consult.calls.models import CallState, QuestionKind, Response
+from consult.calls.models import CallState, QuestionKind
 from consult.moderation.models import NotMeReport, ReportStatus
+from consult.moderation.published import PAGE_SIZE
 from consult.moderation.reports import report_not_me
-from consult.responses.published import PAGE_SIZE
+from consult.responses.models import Response
 from core.clock import FixedClock
 from core.vocabulary import Sector
 from tests.consult.published_data import (

@@ -12,19 +12,10 @@ import pytest
 from starlette.applications import Starlette
 
 from base.settings import Settings
-from consult.calls.models import (
-    Answer,
-    Attachment,
-    Call,
-    CallState,
-    Publication,
-    Question,
-    QuestionKind,
-    Response,
-    ResponseStatus,
-)
+from consult.calls.models import Attachment, Call, CallState, Question, QuestionKind
 from consult.moderation.services import decide_publication
 from consult.responses import services
+from consult.responses.models import Answer, Publication, Response, ResponseStatus
 from consult.responses.services import AnswerInput, UploadRules
 from consult.responses.tracking import normalise
 from core.clock import FixedClock

@@ -8,18 +8,8 @@ from datetime import timedelta
 import pytest
 
 from base.settings import Settings
-from consult.calls.models import (
-    Answer,
-    Attachment,
-    AttachmentKind,
-    Call,
-    CallState,
-    Consent,
-    Question,
-    Response,
-    ResponseRevision,
-    ResponseStatus,
-)
+from consult.calls.models import Attachment, AttachmentKind, Call, CallState, Question
+from consult.responses.models import Answer, Consent, Response, ResponseRevision, ResponseStatus
 from consult.responses.revisions import record_submitted, snapshot
 from consult.retention import apply_retention
 from core.clock import FixedClock

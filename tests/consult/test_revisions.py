@@ -13,20 +13,17 @@ import pytest
 from starlette.applications import Starlette
 
 from base.settings import Settings
-from consult.calls.models import (
-    Attachment,
-    Call,
+from consult.calls.models import Attachment, Call, Question, QuestionKind
+from consult.moderation.models import Redaction
+from consult.moderation.services import decide_publication
+from consult.responses import services
+from consult.responses.models import (
     Publication,
-    Question,
-    QuestionKind,
     Response,
     ResponseRevision,
     ResponseStatus,
     RevisionAnswer,
 )
-from consult.moderation.models import Redaction
-from consult.moderation.services import decide_publication
-from consult.responses import services
 from core.clock import FixedClock
 from core.models import Person
 from core.notifications.models import Notification

@@ -12,17 +12,11 @@ import pytest
 
 from base.settings import MailSettings
 from config.scheduler import run_pass, write_due_messages
-from consult.calls.models import (
-    Call,
-    CallPhase,
-    CallState,
-    Comment,
-    CommentStatus,
-    Response,
-    ResponseStatus,
-)
+from consult.calls.models import Call, CallPhase, CallState
+from consult.comments.models import Comment, CommentStatus
 from consult.moderation.digest import latest_digest_time
 from consult.moderation.models import NotMeReport
+from consult.responses.models import Response, ResponseStatus
 from core.clock import FixedClock
 from core.models import AuditEntry, Person
 from core.notifications.compose import Site

@@ -9,17 +9,10 @@ import httpx
 from starlette.applications import Starlette
 
 from consult.analysis.models import Campaign
-from consult.calls.models import (
-    Call,
-    CallState,
-    Comment,
-    CommentStatus,
-    Consent,
-    Publication,
-    Response,
-    ResponseStatus,
-)
+from consult.calls.models import Call, CallState
+from consult.comments.models import Comment, CommentStatus
 from consult.moderation.models import NotMeReport, ReportStatus
+from consult.responses.models import Consent, Publication, Response, ResponseStatus
 from core.clock import FixedClock
 from core.models import AuditEntry
 from core.vocabulary import Role, Sector

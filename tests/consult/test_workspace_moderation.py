@@ -9,21 +9,19 @@ from typing import Any
 import httpx
 
 from base.settings import Settings
-from consult.calls.models import (
+from consult.calls.models import Attachment, AttachmentKind, Call, QuestionKind
+from consult.moderation.matching import occurrences
+from consult.moderation.models import NotMeReport, Redaction, ReportStatus
+from consult.moderation.public import public_views
+from consult.responses.models import (
     Answer,
-    Attachment,
-    AttachmentKind,
-    Call,
     Consent,
     Publication,
-    QuestionKind,
     Response,
+    ResponseSearch,
     ResponseStatus,
     RevisionAnswer,
 )
-from consult.moderation.matching import occurrences
-from consult.moderation.models import NotMeReport, Redaction, ReportStatus, ResponseSearch
-from consult.moderation.public import public_views
 from consult.responses.revisions import as_submitted
 from core.clock import FixedClock
 from core.models import AuditEntry

@@ -8,12 +8,11 @@ from datetime import datetime, timedelta
 import httpx
 from bs4 import Tag
 
-from consult.calls.models import (
+from consult.calls.models import Call, QuestionKind
+from consult.responses.models import (
     Answer,
-    Call,
     Consent,
     Publication,
-    QuestionKind,
     RespondentType,
     Response,
     ResponseStatus,

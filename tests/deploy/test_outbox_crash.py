@@ -25,7 +25,7 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from base.settings import MailSettings
 from config.database import tortoise_config
-from consult.calls.models import Response, ResponseStatus
+from consult.responses.models import Response, ResponseStatus
 from core.notifications.models import Notification
 from core.notifications.outbox import CLAIM, dispatch_due
 from tests.api.helpers import full_answers, organisation_with_token, submission

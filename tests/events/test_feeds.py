@@ -19,7 +19,8 @@ from icalendar import Calendar, Event
 from starlette.applications import Starlette
 
 from base.freshness import Freshness
-from consult.calls.models import Call, CallState, Response, ResponseStatus
+from consult.calls.models import Call, CallState
+from consult.responses.models import Response, ResponseStatus
 from core.clock import FixedClock
 from core.models import Person, Topic
 from events.feeds import FeedSource, Fingerprint

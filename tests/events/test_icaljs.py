@@ -24,7 +24,8 @@ import pytest
 import recurring_ical_events
 from icalendar import Calendar
 
-from consult.calls.models import Call, Response
+from consult.calls.models import Call
+from consult.responses.models import Response
 from core.clock import FixedClock
 from events.models import OccurrenceOverride, Registration, Session, occurrence_key
 from events.tokens import calendar_token_for

@@ -11,7 +11,7 @@ import pytest
 
 from base.settings import MailSettings
 from config.scheduler import run_pass
-from consult.calls.models import Response, ResponseStatus
+from consult.responses.models import Response, ResponseStatus
 from core.clock import FixedClock
 from core.notifications.compose import Site
 from core.notifications.models import Notification

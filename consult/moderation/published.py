@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from tortoise.expressions import F, Subquery
 from tortoise.queryset import QuerySet
 
-from consult.calls.models import Call, RespondentType, Response, ResponseRevision
+from consult.calls.models import Call
 from consult.moderation.public import (
     PUBLIC_VIEW_FIELDS,
     PublicResponse,
@@ -22,6 +22,7 @@ from consult.moderation.public import (
     public_views,
 )
 from consult.moderation.search import Matching, search_terms
+from consult.responses.models import RespondentType, Response, ResponseRevision
 from core.vocabulary import Sector, countries, country_name
 
 PAGE_SIZE = 20

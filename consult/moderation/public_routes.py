@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from consult.responses import public_views as views
+from consult.moderation import public_views as views
 
 RESPONSE = "/calls/{slug}/responses/{response_id:int}"
 

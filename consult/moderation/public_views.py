@@ -9,12 +9,11 @@ from starlette.requests import Request
 from starlette.responses import Response as HttpResponse
 
 from base.freshness import fresh
-from consult.calls.models import Call, RespondentType, Response
+from consult.calls.models import Call
 from consult.calls.queries import public_call
 from consult.moderation.not_me_forms import NotMeForm
 from consult.moderation.public import PublicResponse
-from consult.moderation.reports import report_not_me
-from consult.responses.published import (
+from consult.moderation.published import (
     BadFilter,
     Filters,
     published_count,
@@ -22,6 +21,8 @@ from consult.responses.published import (
     published_page,
     published_response,
 )
+from consult.moderation.reports import report_not_me
+from consult.responses.models import RespondentType, Response
 from core.errors import FieldProblem
 from core.ratelimit import RateLimited
 from core.vocabulary import Sector
