@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
@@ -11,9 +10,6 @@ from tortoise.models import Model
 from consult.calls.models import Attachment, Call, Question
 from core.models import Person
 from core.vocabulary import Labelled, Sector, country_name
-
-if TYPE_CHECKING:
-    from consult.analysis.models import Campaign
 
 
 class RespondentType(Labelled):
@@ -97,7 +93,9 @@ class Response(Model):
     )
     publication_decided_at = fields.DatetimeField(null=True)
     # The form-letter campaign this response belongs to, and what its author added to the template.
-    campaign: fields.ForeignKeyNullableRelation[Campaign] = fields.ForeignKeyField(
+    # Campaigns are found and kept by `consult.analysis`, above this layer: named by label, read
+    # as `campaign_id`.
+    campaign: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
         "consult.Campaign", related_name="members", null=True, on_delete=fields.SET_NULL
     )
     campaign_extra = fields.TextField(default="")
