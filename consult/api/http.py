@@ -9,7 +9,7 @@ import re
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict, overload
 from urllib.parse import urlencode
 
 from starlette.datastructures import MutableHeaders
@@ -50,6 +50,12 @@ def dumps(data: object) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+@overload
+def instant(value: datetime) -> str: ...
+@overload
+def instant(value: None) -> None: ...
+@overload
+def instant(value: datetime | None) -> str | None: ...
 def instant(value: datetime | None) -> str | None:
     """RFC 3339 in UTC with a Z, as every time in the API is written."""
     if value is None:
@@ -231,7 +237,12 @@ def _has_surrogate(text: str) -> bool:
     return False
 
 
-def page_links(request: Request, next_cursor: str | None) -> dict[str, str | None]:
+class PageLinks(TypedDict):
+    self: str
+    next: str | None
+
+
+def page_links(request: Request, next_cursor: str | None) -> PageLinks:
     """`self` and `next` links of a cursor-paged list, keeping the other query values."""
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     following = None

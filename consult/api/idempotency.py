@@ -10,6 +10,7 @@ for `KEPT_FOR`, then forgotten by the retention job.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -35,7 +36,7 @@ class KeyInFlight(Exception):
 @dataclass(frozen=True)
 class StoredAnswer:
     status_code: int
-    body: dict[str, Any]
+    body: Mapping[str, Any]
     location: str
 
 

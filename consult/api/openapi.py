@@ -1,4 +1,5 @@
-"""The OpenAPI 3.1 description of /api/v1, built from the same enums the code uses.
+"""The OpenAPI 3.1 description of /api/v1, built from the same enums the code uses; the schemas
+of what it answers are made from the serialisers' return types (`consult.api.schema`).
 
 It must say what the API really does: the test suite runs schemathesis against it (every
 operation, the write ones with a real token) and fails on any response the document does not
@@ -9,41 +10,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
+from consult.api import serialise
 from consult.api.http import CURSOR_DIGITS, DATE_TIME, DEFAULT_LIMIT, MAX_LIMIT
 from consult.api.http import DATE as DATE_PATTERN
 from consult.api.idempotency import KEY_MAX
+from consult.api.schema import Schema, components, ref, schema_of
 from consult.calls.models import CallPhase, Question, QuestionKind
-from consult.responses.models import Consent, Publication, RespondentType, ResponseStatus
+from consult.responses.models import Consent, RespondentType
 from core.vocabulary import Sector, countries
-from events.models import Recurrence, SessionKind, SessionStatus
-
-Schema = dict[str, Any]
 
 # The patterns consult.api.http accepts for `from` and `to`, anchored for JSON Schema.
 RFC3339 = f"^{DATE_TIME.pattern}$"
 DATE = f"^{DATE_PATTERN.pattern}$"
 
 
-def _ref(name: str) -> Schema:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _values(enum: Any, *, skip: tuple[Any, ...] = ()) -> list[str]:
+def _values(enum: type[Enum], *, skip: tuple[Enum, ...] = ()) -> list[str]:
     return [member.value for member in enum if member not in skip]
-
-
-def _nullable(schema: Schema) -> Schema:
-    return {"anyOf": [schema, {"type": "null"}]}
-
-
-def _object(properties: dict[str, Schema], *, required: list[str] | None = None) -> Schema:
-    return {
-        "type": "object",
-        "properties": properties,
-        "required": list(properties) if required is None else required,
-    }
 
 
 STRING: Schema = {"type": "string"}
@@ -55,308 +40,134 @@ WORDS: Schema = {"type": "string", "pattern": NO_NUL}
 # both; no database column can hold them), else 422 naming the member.
 STORABLE = "^[^\\u0000\\uD800-\\uDFFF]*$"
 TEXT: Schema = {"type": "string", "pattern": STORABLE}
-URL: Schema = {"type": "string", "format": "uri"}
-TIME: Schema = {"type": "string", "format": "date-time"}
-INTEGER: Schema = {"type": "integer"}
-BOOLEAN: Schema = {"type": "boolean"}
-ID: Schema = {"type": "integer", "minimum": 1}
 
 
 COUNTRY_CODES = [code for code, _ in countries()]
 
+# What the API answers, each the return type of a serialiser or of a view's envelope around them.
+ANSWERS: dict[str, object] = {
+    "Topic": serialise.TopicOut,
+    "TopicList": serialise.TopicListOut,
+    "Call": serialise.CallOut,
+    "CallList": serialise.CallListOut,
+    "Question": serialise.QuestionOut,
+    "Document": serialise.DocumentOut,
+    "CallDetail": serialise.CallDetailOut,
+    "PublishedAnswer": serialise.PublishedAnswerOut,
+    "PublishedResponse": serialise.PublishedResponseOut,
+    "PublishedResponseList": serialise.PublishedResponseListOut,
+    "Comment": serialise.CommentOut,
+    "CommentList": serialise.CommentListOut,
+    "Occurrence": serialise.OccurrenceOut,
+    "Session": serialise.SessionOut,
+    "SessionList": serialise.SessionListOut,
+    "SessionDetail": serialise.SessionDetailOut,
+    "OwnResponse": serialise.OwnResponseOut,
+}
+EXTENDING = {"CallDetail": "Call", "SessionDetail": "Session"}
+
+PROBLEM: Schema = {
+    "type": "object",
+    "description": "An error, as RFC 9457 problem details.",
+    "properties": {
+        "type": STRING,
+        "title": STRING,
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+        "detail": STRING,
+        "errors": {
+            "type": "array",
+            "description": "For validation errors: one entry per field at fault.",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "pointer": {
+                        "type": "string",
+                        "description": "JSON Pointer (RFC 6901) into the request body.",
+                    },
+                    "detail": STRING,
+                },
+                "required": ["pointer", "detail"],
+            },
+        },
+        "tracking_number": {
+            "type": "string",
+            "description": "With 409 on a second submission: the response that exists.",
+        },
+    },
+    "required": ["type", "title", "status"],
+}
+
+
+def _closed(properties: dict[str, Schema], *required: str, **keywords: Any) -> Schema:
+    """An object of a request body: a member it does not name is refused (422)."""
+    return {
+        "type": "object",
+        **keywords,
+        "properties": properties,
+        "required": list(required),
+        "additionalProperties": False,
+    }
+
+
+SUBMISSION = _closed(
+    {
+        "respondent": _closed(
+            {
+                "sector": {"enum": _values(Sector)},
+                "country": {
+                    "enum": COUNTRY_CODES,
+                    "description": "ISO 3166-1 alpha-2, e.g. GB or US.",
+                },
+                "consent": {"enum": _values(Consent)},
+            },
+            "sector",
+            "country",
+            "consent",
+        ),
+        "answers": {
+            "type": "array",
+            "items": _closed(
+                {
+                    "question_id": schema_of(serialise.Id),
+                    "text": TEXT,
+                    "choices": {"type": "array", "items": TEXT},
+                    "scale": {"type": "integer", "minimum": 1, "maximum": 5},
+                    "sensitive": {
+                        "type": "boolean",
+                        "description": "Commercially sensitive: never published.",
+                    },
+                    "file": _closed(
+                        {
+                            "file_name": {"type": "string", "minLength": 1, "maxLength": 255},
+                            "content_base64": {"type": "string", "contentEncoding": "base64"},
+                        },
+                        "file_name",
+                        "content_base64",
+                    ),
+                },
+                "question_id",
+                description=(
+                    "One question's answer, in the member its kind takes: `text` (long and short "
+                    "text), `choices` (single: one item; multiple), `scale` (1–5) or `file`."
+                ),
+            ),
+        },
+    },
+    "respondent",
+    "answers",
+    description=(
+        "A whole response: it replaces any earlier answers. The organisation is the one the "
+        "token's account names; the response is submitted at once. No string may hold a NUL "
+        "character or an unpaired surrogate (422, naming the member)."
+    ),
+)
+
 
 def _schemas() -> dict[str, Schema]:
-    links_list = _object({"self": STRING, "next": _nullable(STRING)})
     return {
-        "Problem": {
-            "type": "object",
-            "description": "An error, as RFC 9457 problem details.",
-            "properties": {
-                "type": STRING,
-                "title": STRING,
-                "status": {"type": "integer", "minimum": 400, "maximum": 599},
-                "detail": STRING,
-                "errors": {
-                    "type": "array",
-                    "description": "For validation errors: one entry per field at fault.",
-                    "items": _object(
-                        {
-                            "pointer": {
-                                "type": "string",
-                                "description": "JSON Pointer (RFC 6901) into the request body.",
-                            },
-                            "detail": STRING,
-                        }
-                    ),
-                },
-                "tracking_number": {
-                    "type": "string",
-                    "description": "With 409 on a second submission: the response that exists.",
-                },
-            },
-            "required": ["type", "title", "status"],
-        },
-        "Topic": _object(
-            {
-                "slug": STRING,
-                "name": STRING,
-                "summary": STRING,
-                "description": STRING,
-                "links": _object({"self": URL, "page": URL, "calendar": URL}),
-            }
-        ),
-        "TopicList": _object({"data": {"type": "array", "items": _ref("Topic")}}),
-        "Call": _object(
-            {
-                "slug": STRING,
-                "title": STRING,
-                "summary": STRING,
-                "topic": {"type": "string", "description": "The topic's slug."},
-                "status": {"enum": _values(CallPhase, skip=(CallPhase.DRAFT,))},
-                "opens_at": TIME,
-                "closes_at": TIME,
-                "timezone": {"type": "string", "description": "IANA zone the organisers work in."},
-                "accepts_responses": BOOLEAN,
-                "updated_at": TIME,
-                "links": _object({"self": URL, "page": URL, "responses": URL, "comments": URL}),
-            }
-        ),
-        "CallList": _object(
-            {"data": {"type": "array", "items": _ref("Call")}, "links": links_list}
-        ),
-        "Question": _object(
-            {
-                "id": ID,
-                "position": INTEGER,
-                "kind": {"enum": _values(QuestionKind)},
-                "prompt": STRING,
-                "help_text": STRING,
-                "required": BOOLEAN,
-                "word_limit": _nullable(INTEGER),
-                "options": {"type": "array", "items": STRING},
-            }
-        ),
-        "Document": _object(
-            {
-                "title": STRING,
-                "file_name": STRING,
-                "content_type": STRING,
-                "size": INTEGER,
-                "url": _nullable(URL),
-            }
-        ),
-        "CallDetail": {
-            "allOf": [
-                _ref("Call"),
-                _object(
-                    {
-                        "body": {"type": "string", "description": "Markdown."},
-                        "outcome": STRING,
-                        "outcome_published_at": _nullable(TIME),
-                        "published_responses": INTEGER,
-                        "questions": {"type": "array", "items": _ref("Question")},
-                        "documents": {"type": "array", "items": _ref("Document")},
-                    }
-                ),
-            ]
-        },
-        "PublishedAnswer": _object(
-            {
-                "question_id": ID,
-                "prompt": STRING,
-                "kind": {"enum": _values(QuestionKind, skip=(QuestionKind.FILE,))},
-                "text": {
-                    "type": "string",
-                    "description": "With every redacted span replaced by “[redacted]”.",
-                },
-                "choices": {"type": "array", "items": STRING},
-                "scale": _nullable({"type": "integer", "minimum": 1, "maximum": 5}),
-            }
-        ),
-        "PublishedResponse": _object(
-            {
-                "id": ID,
-                "call": STRING,
-                "author": {
-                    "type": "string",
-                    "description": "“Anonymous respondent” unless its author chose to be named.",
-                },
-                "respondent_type": {"enum": _values(RespondentType)},
-                "sector": {"enum": _values(Sector)},
-                "country": {"type": "string", "description": "ISO 3166-1 alpha-2."},
-                "submitted_at": _nullable(TIME),
-                "answers": {"type": "array", "items": _ref("PublishedAnswer")},
-                "links": _object({"call_responses_page": URL, "not_me": URL}),
-            }
-        ),
-        "PublishedResponseList": _object(
-            {
-                "data": {"type": "array", "items": _ref("PublishedResponse")},
-                "total": {"type": "integer", "minimum": 0},
-                "links": links_list,
-            }
-        ),
-        "Comment": _object(
-            {
-                "id": ID,
-                "parent_id": _nullable(ID),
-                "author": STRING,
-                "body": {"type": "string", "description": "Markdown as written."},
-                "body_html": {"type": "string", "description": "The Markdown rendered, sanitised."},
-                "created_at": TIME,
-            }
-        ),
-        "CommentList": _object({"data": {"type": "array", "items": _ref("Comment")}}),
-        "Occurrence": _object(
-            {
-                "starts_at": TIME,
-                "ends_at": TIME,
-                "original_start": {
-                    "type": "string",
-                    "format": "date-time",
-                    "description": "The start the series rule gave it (its RECURRENCE-ID).",
-                },
-                "cancelled": BOOLEAN,
-                "moved": BOOLEAN,
-            }
-        ),
-        "Session": _object(
-            {
-                "slug": STRING,
-                "title": STRING,
-                "description": STRING,
-                "kind": {"enum": _values(SessionKind)},
-                "topics": {"type": "array", "items": STRING},
-                "call": _nullable(STRING),
-                "timezone": STRING,
-                "location": STRING,
-                "online": {
-                    "type": "boolean",
-                    "description": "Whether it can be joined online (the link goes to registered people).",
-                },
-                "capacity": _nullable(INTEGER),
-                "status": {"enum": _values(SessionStatus)},
-                "sequence": INTEGER,
-                "recurrence": _nullable(
-                    _object(
-                        {
-                            "frequency": {"enum": _values(Recurrence, skip=(Recurrence.NONE,))},
-                            "count": _nullable(INTEGER),
-                            "until": _nullable(TIME),
-                        }
-                    )
-                ),
-                "occurrences": {"type": "array", "items": _ref("Occurrence")},
-                "links": _object({"self": URL, "page": URL, "calendar": URL}),
-            }
-        ),
-        "SessionList": _object(
-            {"data": {"type": "array", "items": _ref("Session")}, "from": TIME, "to": TIME}
-        ),
-        "SessionDetail": {"allOf": [_ref("Session"), _object({"from": TIME, "to": TIME})]},
-        "ResponseSubmission": {
-            "type": "object",
-            "description": (
-                "A whole response: it replaces any earlier answers. The organisation is the one "
-                "the token's account names; the response is submitted at once. No string may "
-                "hold a NUL character or an unpaired surrogate (422, naming the member)."
-            ),
-            "properties": {
-                "respondent": {
-                    "type": "object",
-                    "properties": {
-                        "sector": {"enum": _values(Sector)},
-                        "country": {
-                            "enum": COUNTRY_CODES,
-                            "description": "ISO 3166-1 alpha-2, e.g. GB or US.",
-                        },
-                        "consent": {"enum": _values(Consent)},
-                    },
-                    "required": ["sector", "country", "consent"],
-                    "additionalProperties": False,
-                },
-                "answers": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "description": (
-                            "One question's answer, in the member its kind takes: `text` (long "
-                            "and short text), `choices` (single: one item; multiple), `scale` "
-                            "(1–5) or `file`."
-                        ),
-                        "properties": {
-                            "question_id": ID,
-                            "text": TEXT,
-                            "choices": {"type": "array", "items": TEXT},
-                            "scale": {"type": "integer", "minimum": 1, "maximum": 5},
-                            "sensitive": {
-                                "type": "boolean",
-                                "description": "Commercially sensitive: never published.",
-                            },
-                            "file": {
-                                "type": "object",
-                                "properties": {
-                                    "file_name": {
-                                        "type": "string",
-                                        "minLength": 1,
-                                        "maxLength": 255,
-                                    },
-                                    "content_base64": {
-                                        "type": "string",
-                                        "contentEncoding": "base64",
-                                    },
-                                },
-                                "required": ["file_name", "content_base64"],
-                                "additionalProperties": False,
-                            },
-                        },
-                        "required": ["question_id"],
-                        "additionalProperties": False,
-                    },
-                },
-            },
-            "required": ["respondent", "answers"],
-            "additionalProperties": False,
-        },
-        "OwnResponse": _object(
-            {
-                "tracking_number": STRING,
-                "call": STRING,
-                "status": {"enum": _values(ResponseStatus)},
-                "revision": INTEGER,
-                "submitted_at": _nullable(TIME),
-                "last_submitted_at": _nullable(TIME),
-                "publication": {"enum": _values(Publication)},
-                "respondent": _object(
-                    {
-                        "respondent_type": {"enum": _values(RespondentType)},
-                        "organisation_name": STRING,
-                        "sector": {"enum": _values(Sector)},
-                        "country": STRING,
-                        "consent": {"enum": _values(Consent)},
-                    }
-                ),
-                "answers": {
-                    "type": "array",
-                    "items": _object(
-                        {
-                            "question_id": ID,
-                            "text": STRING,
-                            "choices": {"type": "array", "items": STRING},
-                            "scale": _nullable(INTEGER),
-                            "sensitive": BOOLEAN,
-                            "files": {
-                                "type": "array",
-                                "items": _object(
-                                    {"file_name": STRING, "content_type": STRING, "size": INTEGER}
-                                ),
-                            },
-                        }
-                    ),
-                },
-                "links": _object({"self": URL, "receipt": URL}),
-            }
-        ),
+        "Problem": PROBLEM,
+        **components(ANSWERS, extending=EXTENDING),
+        "ResponseSubmission": SUBMISSION,
     }
 
 
@@ -414,7 +225,7 @@ def _problem(
     headers: dict[str, Schema] | None = None,
     example: dict[str, Any] | None = None,
 ) -> Schema:
-    media: Schema = {"schema": _ref("Problem")}
+    media: Schema = {"schema": ref("Problem")}
     if example:
         media["example"] = example
     answer: Schema = {"description": description, "content": {"application/problem+json": media}}
@@ -464,6 +275,14 @@ def _responses() -> dict[str, Schema]:
     }
 
 
+def _shared(answers: dict[str, str]) -> dict[str, Schema]:
+    """Answers under `components/responses`, by status: {"404": "NotFound"}."""
+    return {status: {"$ref": f"#/components/responses/{name}"} for status, name in answers.items()}
+
+
+READ_ERRORS = {"304": "NotModified", "400": "BadRequest", "404": "NotFound", "429": "ReadLimited"}
+
+
 def _read(
     summary: str,
     description: str,
@@ -472,28 +291,24 @@ def _read(
     tag: str,
     *,
     op: str,
-    ranged: bool = False,
+    errors: dict[str, str] = READ_ERRORS,
+    secured: bool = False,
 ) -> Schema:
     return {
-        "get": {
-            "operationId": op,
-            "summary": summary,
-            "description": description,
-            "tags": [tag],
-            "parameters": parameters,
-            "responses": {
-                "200": {
-                    "description": "OK",
-                    "headers": ETAG,
-                    "content": {"application/json": {"schema": _ref(schema)}},
-                },
-                "304": {"$ref": "#/components/responses/NotModified"},
-                "400": {"$ref": "#/components/responses/BadRequest"},
-                "404": {"$ref": "#/components/responses/NotFound"},
-                "429": {"$ref": "#/components/responses/ReadLimited"},
-                **({"422": {"$ref": "#/components/responses/BadRange"}} if ranged else {}),
+        "operationId": op,
+        "summary": summary,
+        "description": description,
+        "tags": [tag],
+        **({"security": [{"apiToken": []}]} if secured else {}),
+        "parameters": parameters,
+        "responses": {
+            "200": {
+                "description": "OK",
+                "headers": ETAG,
+                "content": {"application/json": {"schema": ref(schema)}},
             },
-        }
+            **_shared(errors),
+        },
     }
 
 
@@ -547,6 +362,19 @@ def _range_params() -> list[Schema]:
     ]
 
 
+WRITE_ERRORS = {
+    "400": "BadRequest",
+    "401": "Unauthorised",
+    "403": "Forbidden",
+    "404": "NotFound",
+    "409": "Conflict",
+    "413": "TooLarge",
+    "415": "UnsupportedMediaType",
+    "422": "Invalid",
+    "429": "WriteLimited",
+}
+
+
 def _write(
     op: str,
     summary: str,
@@ -555,7 +383,7 @@ def _write(
     parameters: list[Schema],
     example: dict[str, Any] | None,
 ) -> Schema:
-    body: Schema = {"schema": _ref("ResponseSubmission")}
+    body: Schema = {"schema": ref("ResponseSubmission")}
     if example is not None:
         body["example"] = example
     return {
@@ -590,17 +418,9 @@ def _write(
             status: {
                 "description": "Submitted: the response is stored, and a copy is emailed to the account.",
                 "headers": {"Location": {"schema": STRING}},
-                "content": {"application/json": {"schema": _ref("OwnResponse")}},
+                "content": {"application/json": {"schema": ref("OwnResponse")}},
             },
-            "400": {"$ref": "#/components/responses/BadRequest"},
-            "401": {"$ref": "#/components/responses/Unauthorised"},
-            "403": {"$ref": "#/components/responses/Forbidden"},
-            "404": {"$ref": "#/components/responses/NotFound"},
-            "409": {"$ref": "#/components/responses/Conflict"},
-            "413": {"$ref": "#/components/responses/TooLarge"},
-            "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
-            "422": {"$ref": "#/components/responses/Invalid"},
-            "429": {"$ref": "#/components/responses/WriteLimited"},
+            **_shared(WRITE_ERRORS),
         },
     }
 
@@ -643,43 +463,51 @@ def openapi_document(server_url: str, example: ExampleCall | None = None) -> Sch
             {"name": "Responding", "description": "For organisations with an API token."},
         ],
         "paths": {
-            "/topics": _read(
-                "List topics",
-                "Every topic, in the site's order.",
-                "TopicList",
-                [],
-                "Topics",
-                op="listTopics",
-            ),
-            "/topics/{slug}": _read(
-                "One topic", "A topic and its links.", "Topic", [slug], "Topics", op="getTopic"
-            ),
-            "/calls": _read(
-                "List calls",
-                "Public calls for input, newest first.",
-                "CallList",
-                [
-                    topic,
-                    _query(
-                        "status",
-                        "Only calls in this phase now.",
-                        {"enum": _values(CallPhase, skip=(CallPhase.DRAFT,))},
-                    ),
-                    *_page_params(),
-                ],
-                "Calls",
-                op="listCalls",
-            ),
-            "/calls/{slug}": _read(
-                "One call",
-                "A call with its questions (their ids are what answers name) and documents.",
-                "CallDetail",
-                [call_slug],
-                "Calls",
-                op="getCall",
-            ),
+            "/topics": {
+                "get": _read(
+                    "List topics",
+                    "Every topic, in the site's order.",
+                    "TopicList",
+                    [],
+                    "Topics",
+                    op="listTopics",
+                )
+            },
+            "/topics/{slug}": {
+                "get": _read(
+                    "One topic", "A topic and its links.", "Topic", [slug], "Topics", op="getTopic"
+                )
+            },
+            "/calls": {
+                "get": _read(
+                    "List calls",
+                    "Public calls for input, newest first.",
+                    "CallList",
+                    [
+                        topic,
+                        _query(
+                            "status",
+                            "Only calls in this phase now.",
+                            {"enum": _values(CallPhase, skip=(CallPhase.DRAFT,))},
+                        ),
+                        *_page_params(),
+                    ],
+                    "Calls",
+                    op="listCalls",
+                )
+            },
+            "/calls/{slug}": {
+                "get": _read(
+                    "One call",
+                    "A call with its questions (their ids are what answers name) and documents.",
+                    "CallDetail",
+                    [call_slug],
+                    "Calls",
+                    op="getCall",
+                )
+            },
             "/calls/{slug}/responses": {
-                **_read(
+                "get": _read(
                     "Published responses",
                     "The call's published responses, oldest first, filtered like the public page.",
                     "PublishedResponseList",
@@ -716,52 +544,50 @@ def openapi_document(server_url: str, example: ExampleCall | None = None) -> Sch
                     body,
                 ),
             },
-            "/calls/{slug}/comments": _read(
-                "Approved comments",
-                "The call's approved comments, oldest first; replies name their parent.",
-                "CommentList",
-                [call_slug],
-                "Comments",
-                op="listComments",
-            ),
-            "/sessions": _read(
-                "List sessions",
-                "Public sessions with their occurrences inside the range (series expanded, "
-                "moved and cancelled dates marked).",
-                "SessionList",
-                [*_range_params(), topic],
-                "Sessions",
-                op="listSessions",
-                ranged=True,
-            ),
-            "/sessions/{slug}": _read(
-                "One session",
-                "A public session with its occurrences inside the range.",
-                "SessionDetail",
-                [slug, *_range_params()],
-                "Sessions",
-                op="getSession",
-                ranged=True,
-            ),
+            "/calls/{slug}/comments": {
+                "get": _read(
+                    "Approved comments",
+                    "The call's approved comments, oldest first; replies name their parent.",
+                    "CommentList",
+                    [call_slug],
+                    "Comments",
+                    op="listComments",
+                )
+            },
+            "/sessions": {
+                "get": _read(
+                    "List sessions",
+                    "Public sessions with their occurrences inside the range (series expanded, "
+                    "moved and cancelled dates marked).",
+                    "SessionList",
+                    [*_range_params(), topic],
+                    "Sessions",
+                    op="listSessions",
+                    errors={**READ_ERRORS, "422": "BadRange"},
+                )
+            },
+            "/sessions/{slug}": {
+                "get": _read(
+                    "One session",
+                    "A public session with its occurrences inside the range.",
+                    "SessionDetail",
+                    [slug, *_range_params()],
+                    "Sessions",
+                    op="getSession",
+                    errors={**READ_ERRORS, "422": "BadRange"},
+                )
+            },
             "/responses/{tracking}": {
-                "get": {
-                    "operationId": "getOwnResponse",
-                    "summary": "Your organisation's response",
-                    "description": "Everything you submitted, sensitive answers included, and its state.",
-                    "tags": ["Responding"],
-                    "security": [{"apiToken": []}],
-                    "parameters": [tracking],
-                    "responses": {
-                        "200": {
-                            "description": "OK",
-                            "headers": ETAG,
-                            "content": {"application/json": {"schema": _ref("OwnResponse")}},
-                        },
-                        "304": {"$ref": "#/components/responses/NotModified"},
-                        "401": {"$ref": "#/components/responses/Unauthorised"},
-                        "404": {"$ref": "#/components/responses/NotFound"},
-                    },
-                },
+                "get": _read(
+                    "Your organisation's response",
+                    "Everything you submitted, sensitive answers included, and its state.",
+                    "OwnResponse",
+                    [tracking],
+                    "Responding",
+                    op="getOwnResponse",
+                    errors={"304": "NotModified", "401": "Unauthorised", "404": "NotFound"},
+                    secured=True,
+                ),
                 "put": _write(
                     "replaceResponse",
                     "Change your organisation's response",

@@ -51,9 +51,10 @@ FILTER_VALUES = {
 async def topics(request: Request) -> Response:
     count_read(request)
     url = absolute_urls(request)
-    return json_response(
-        request, {"data": [serialise.topic(t, url) for t in await topics_in_order()]}
-    )
+    body: serialise.TopicListOut = {
+        "data": [serialise.topic(t, url) for t in await topics_in_order()]
+    }
+    return json_response(request, body)
 
 
 async def topic(request: Request) -> Response:
@@ -84,13 +85,11 @@ async def calls(request: Request) -> Response:
     more = len(rows) > limit
     rows = rows[:limit]
     url = absolute_urls(request)
-    return json_response(
-        request,
-        {
-            "data": [serialise.call(c, url, moment) for c in rows],
-            "links": page_links(request, encode_cursor(rows[-1].id) if more else None),
-        },
-    )
+    body: serialise.CallListOut = {
+        "data": [serialise.call(c, url, moment) for c in rows],
+        "links": page_links(request, encode_cursor(rows[-1].id) if more else None),
+    }
+    return json_response(request, body)
 
 
 async def call(request: Request) -> Response:
@@ -133,14 +132,12 @@ async def call_responses(request: Request) -> Response:
     more = len(rows) > limit
     views = await public_views(rows[:limit])
     url = absolute_urls(request)
-    return json_response(
-        request,
-        {
-            "data": [serialise.public_response(v, found.slug, url) for v in views],
-            "total": total,
-            "links": page_links(request, encode_cursor(rows[limit - 1].id) if more else None),
-        },
-    )
+    body: serialise.PublishedResponseListOut = {
+        "data": [serialise.public_response(v, found.slug, url) for v in views],
+        "total": total,
+        "links": page_links(request, encode_cursor(rows[limit - 1].id) if more else None),
+    }
+    return json_response(request, body)
 
 
 def _check_filter_values(request: Request) -> None:
@@ -156,12 +153,12 @@ async def call_comments(request: Request) -> Response:
     """Approved comments, oldest first; a reply names its parent (threads are one level deep)."""
     count_read(request)
     found = await public_call_or_404(request)
-    data = []
+    body: serialise.CommentListOut = {"data": []}
     for thread in await threads_for(found, None):
         for item in (thread.comment, *thread.replies):
             if item.status == CommentStatus.APPROVED:
-                data.append(serialise.comment(item, str(render_markdown(item.body))))
-    return json_response(request, {"data": data})
+                body["data"].append(serialise.comment(item, str(render_markdown(item.body))))
+    return json_response(request, body)
 
 
 def _range(request: Request) -> tuple[datetime, datetime]:
@@ -188,7 +185,7 @@ async def sessions(request: Request) -> Response:
         query = query.filter(topics__slug=topic_slug).distinct()
     rows = await query.prefetch_related("topics", "overrides", "call").order_by("starts_at", "id")
     url = absolute_urls(request)
-    data = []
+    body: serialise.SessionListOut = {"data": [], "from": instant(start), "to": instant(end)}
     for row in rows:
         dates = occurrences(
             rule_of(row),
@@ -197,11 +194,8 @@ async def sessions(request: Request) -> Response:
             window_end=end,
         )
         if dates:
-            data.append(serialise.session(row, url, dates))
-    return json_response(
-        request,
-        {"data": data, "from": instant(start), "to": instant(end)},
-    )
+            body["data"].append(serialise.session(row, url, dates))
+    return json_response(request, body)
 
 
 async def session(request: Request) -> Response:
@@ -215,11 +209,9 @@ async def session(request: Request) -> Response:
     dates = occurrences(
         rule_of(row), [change_of(o) for o in row.overrides], window_start=start, window_end=end
     )
-    return json_response(
-        request,
-        {
-            **serialise.session(row, absolute_urls(request), dates),
-            "from": instant(start),
-            "to": instant(end),
-        },
-    )
+    body: serialise.SessionDetailOut = {
+        **serialise.session(row, absolute_urls(request), dates),
+        "from": instant(start),
+        "to": instant(end),
+    }
+    return json_response(request, body)
