@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 from starlette.applications import Starlette
 
 from base.settings import Settings
+from config.leader import postgres_dsn
 from consult.calls.models import (
     Answer,
     Attachment,
@@ -436,17 +440,65 @@ async def test_two_concurrent_submits_of_one_draft_leave_one_submission(
     assert len(mailbox.to("ada.lovelace@example.org", "Response")) == 1
 
 
+@asynccontextmanager
+async def inserts_held_back(
+    database_url: str, table: str
+) -> AsyncIterator[Callable[[int], Awaitable[None]]]:
+    """Inside: inserts into `table` wait while reads go on; `all_waiting(n)` returns once `n`
+    inserts wait. On leaving, they all go ahead together.
+
+    PostgreSQL: a second, real connection holds a SHARE lock on the table (reads pass, inserts
+    queue). SQLite needs nothing: its one connection serves queries first come, first served, so
+    requests started together read before any of them writes.
+    """
+    if not database_url.startswith("postgres"):
+
+        async def nothing_to_wait_for(count: int) -> None:
+            pass
+
+        yield nothing_to_wait_for
+        return
+    holder = await asyncpg.connect(postgres_dsn(database_url))
+
+    async def waiting() -> int:
+        return int(
+            await holder.fetchval(
+                "SELECT count(*) FROM pg_locks WHERE relation = $1::regclass AND NOT granted",
+                table,
+            )
+        )
+
+    async def all_waiting(count: int) -> None:
+        async with asyncio.timeout(60):  # only so that a broken test fails instead of hanging
+            while await waiting() < count:  # noqa: ASYNC110 (the server's lock table: no event)
+                await asyncio.sleep(0.01)
+
+    try:
+        async with holder.transaction():
+            await holder.execute(f"LOCK TABLE {table} IN SHARE MODE")
+            yield all_waiting
+    finally:
+        await holder.close()
+
+
 async def test_two_tabs_starting_at_once_make_one_draft(
-    client: httpx.AsyncClient, clock: FixedClock
+    client: httpx.AsyncClient, clock: FixedClock, database_url: str
 ) -> None:
     call = await make_call(clock.now())
     await verified_stakeholder(client)
     token = csrf_from(await client.get(f"/calls/{call.slug}/respond"))
 
-    await asyncio.gather(
-        *(client.post(f"/calls/{call.slug}/respond", data={"csrf_token": token}) for _ in range(3))
-    )
+    async with inserts_held_back(database_url, "response") as all_waiting:
+        tabs = [
+            asyncio.create_task(
+                client.post(f"/calls/{call.slug}/respond", data={"csrf_token": token})
+            )
+            for _ in range(3)
+        ]
+        await all_waiting(len(tabs))  # every tab found no draft and is about to make one
+    answers = await asyncio.gather(*tabs)
 
+    assert [a.headers["location"] for a in answers] == [f"/calls/{call.slug}/respond/details"] * 3
     assert await Response.filter(call_id=call.id).count() == 1
 
 
