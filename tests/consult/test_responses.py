@@ -25,6 +25,7 @@ from consult.calls.models import (
     Question,
     QuestionKind,
     Response,
+    ResponseRevision,
     ResponseStatus,
 )
 from consult.moderation.services import decide_publication
@@ -33,6 +34,8 @@ from consult.responses.services import AnswerInput, UploadRules
 from consult.responses.tracking import normalise
 from core.clock import FixedClock
 from core.errors import FieldProblem
+from core.notifications.models import Notification
+from core.notifications.transport import OutgoingMail
 from core.uploads import TOO_LARGE_UNPACKED
 from core.vocabulary import Role
 from tests.archives import odt_bomb
@@ -399,6 +402,47 @@ async def test_a_write_one_second_after_the_deadline_is_refused_and_changes_noth
     row = await Response.get(call_id=call.id)
     assert row.status == ResponseStatus.DRAFT and row.tracking_number is None
     assert [(a.text, a.choices, a.scale) for a in await Answer.all().order_by("id")] == before
+
+
+async def test_the_submit_service_itself_refuses_at_the_deadline_and_changes_nothing(
+    client: httpx.AsyncClient, clock: FixedClock
+) -> None:
+    call = await make_call(clock.now(), closes_in=timedelta(hours=1))
+    person = await verified_stakeholder(client)
+    await start(client, call)
+    await give_details(client, call)
+    await give_answers(client, call)
+    response = await Response.get(call_id=call.id)
+    questions = list(await Question.filter(call_id=call.id).order_by("position", "id"))
+    token = services.submit_token(response)
+
+    async def stored() -> tuple[object, ...]:
+        return (
+            await Response.filter(call_id=call.id).values(),
+            await Answer.filter(response__call_id=call.id).order_by("id").values(),
+            await ResponseRevision.filter(response__call_id=call.id).count(),
+            await Notification.filter(person_id=person.id).count(),
+        )
+
+    def receipt(*_args: object, **_kwargs: object) -> OutgoingMail:
+        return OutgoingMail(person.email, "Response received", "…")
+
+    before = await stored()
+
+    # No view in front: the service alone must keep the deadline.
+    clock.advance(hours=1)  # exactly `closes_at`, the first moment the call is closed
+    with pytest.raises(services.CallClosed):
+        await services.submit_response(
+            response, call, questions, token, now=clock.now(), receipt=receipt
+        )
+
+    assert await stored() == before
+    # The same submission one second earlier goes through: only the deadline stood in its way.
+    clock.advance(seconds=-1)
+    outcome = await services.submit_response(
+        response, call, questions, token, now=clock.now(), receipt=receipt
+    )
+    assert (outcome.response.status, outcome.response.revision) == (ResponseStatus.SUBMITTED, 1)
 
 
 async def test_a_double_submit_and_a_retried_post_give_one_response_and_one_email(
