@@ -240,6 +240,18 @@ def _same_file(fd: int, path: Path) -> bool:
     return (held.st_dev, held.st_ino) == (on_disk.st_dev, on_disk.st_ino)
 
 
+# How `run_as_leader` waits between rounds: until `stop` is set or `seconds` have passed.
+Pause = Callable[[asyncio.Event, float], Awaitable[None]]
+
+
+async def pause_until_stop(stop: asyncio.Event, seconds: float) -> None:
+    """Wait `seconds`, or less when `stop` is set meanwhile (not at all when `seconds` <= 0)."""
+    if seconds <= 0:
+        return
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+
+
 async def run_as_leader(
     lock: LeaderLock,
     work: Callable[[], Awaitable[None]],
@@ -247,11 +259,13 @@ async def run_as_leader(
     poll_seconds: float,
     stop: asyncio.Event,
     on_stand_down: Callable[[], None] | None = None,
+    pause: Pause = pause_until_stop,
 ) -> None:
     """Call `work()` once per `poll_seconds` only while `lock` is ours; release it when `stop` is set.
 
     A standby tries the lock every `poll_seconds`, so that is how long a take-over can take.
     `on_stand_down` runs whenever leadership ends (lost or given up), to stop work `work` started.
+    `pause` is the wait between rounds; tests pass one that steps the rounds themselves.
     """
     leading = False
     try:
@@ -271,17 +285,10 @@ async def run_as_leader(
                 except Exception:
                     # One failed round must not end the leader's loop; the next round tries again.
                     log.exception("Scheduler work failed while leading %r", lock.name)
-            await _wait(stop, poll_seconds - (time.monotonic() - started))
+            await pause(stop, poll_seconds - (time.monotonic() - started))
     finally:
         if on_stand_down is not None:
             on_stand_down()
         await lock.release()
         if leading:
             log.info("Released leadership of %r", lock.name)
-
-
-async def _wait(stop: asyncio.Event, seconds: float) -> None:
-    if seconds <= 0:
-        return
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), timeout=seconds)

@@ -3,23 +3,35 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 from starlette.applications import Starlette
 
 from base.settings import Settings
+from config.leader import postgres_dsn
 from consult.calls.models import Attachment, Call, CallState, Question, QuestionKind
 from consult.moderation.services import decide_publication
 from consult.responses import services
-from consult.responses.models import Answer, Publication, Response, ResponseStatus
+from consult.responses.models import (
+    Answer,
+    Publication,
+    Response,
+    ResponseRevision,
+    ResponseStatus,
+)
 from consult.responses.services import AnswerInput, UploadRules
 from consult.responses.tracking import normalise
 from core.clock import FixedClock
 from core.errors import FieldProblem
+from core.notifications.models import Notification
+from core.notifications.transport import OutgoingMail
 from core.uploads import TOO_LARGE_UNPACKED
 from core.vocabulary import Role
 from tests.archives import odt_bomb
@@ -388,6 +400,47 @@ async def test_a_write_one_second_after_the_deadline_is_refused_and_changes_noth
     assert [(a.text, a.choices, a.scale) for a in await Answer.all().order_by("id")] == before
 
 
+async def test_the_submit_service_itself_refuses_at_the_deadline_and_changes_nothing(
+    client: httpx.AsyncClient, clock: FixedClock
+) -> None:
+    call = await make_call(clock.now(), closes_in=timedelta(hours=1))
+    person = await verified_stakeholder(client)
+    await start(client, call)
+    await give_details(client, call)
+    await give_answers(client, call)
+    response = await Response.get(call_id=call.id)
+    questions = list(await Question.filter(call_id=call.id).order_by("position", "id"))
+    token = services.submit_token(response)
+
+    async def stored() -> tuple[object, ...]:
+        return (
+            await Response.filter(call_id=call.id).values(),
+            await Answer.filter(response__call_id=call.id).order_by("id").values(),
+            await ResponseRevision.filter(response__call_id=call.id).count(),
+            await Notification.filter(person_id=person.id).count(),
+        )
+
+    def receipt(*_args: object, **_kwargs: object) -> OutgoingMail:
+        return OutgoingMail(person.email, "Response received", "…")
+
+    before = await stored()
+
+    # No view in front: the service alone must keep the deadline.
+    clock.advance(hours=1)  # exactly `closes_at`, the first moment the call is closed
+    with pytest.raises(services.CallClosed):
+        await services.submit_response(
+            response, call, questions, token, now=clock.now(), receipt=receipt
+        )
+
+    assert await stored() == before
+    # The same submission one second earlier goes through: only the deadline stood in its way.
+    clock.advance(seconds=-1)
+    outcome = await services.submit_response(
+        response, call, questions, token, now=clock.now(), receipt=receipt
+    )
+    assert (outcome.response.status, outcome.response.revision) == (ResponseStatus.SUBMITTED, 1)
+
+
 async def test_a_double_submit_and_a_retried_post_give_one_response_and_one_email(
     client: httpx.AsyncClient, clock: FixedClock, mailbox: Mailbox
 ) -> None:
@@ -427,17 +480,65 @@ async def test_two_concurrent_submits_of_one_draft_leave_one_submission(
     assert len(mailbox.to("ada.lovelace@example.org", "Response")) == 1
 
 
+@asynccontextmanager
+async def inserts_held_back(
+    database_url: str, table: str
+) -> AsyncIterator[Callable[[int], Awaitable[None]]]:
+    """Inside: inserts into `table` wait while reads go on; `all_waiting(n)` returns once `n`
+    inserts wait. On leaving, they all go ahead together.
+
+    PostgreSQL: a second, real connection holds a SHARE lock on the table (reads pass, inserts
+    queue). SQLite needs nothing: its one connection serves queries first come, first served, so
+    requests started together read before any of them writes.
+    """
+    if not database_url.startswith("postgres"):
+
+        async def nothing_to_wait_for(count: int) -> None:
+            pass
+
+        yield nothing_to_wait_for
+        return
+    holder = await asyncpg.connect(postgres_dsn(database_url))
+
+    async def waiting() -> int:
+        return int(
+            await holder.fetchval(
+                "SELECT count(*) FROM pg_locks WHERE relation = $1::regclass AND NOT granted",
+                table,
+            )
+        )
+
+    async def all_waiting(count: int) -> None:
+        async with asyncio.timeout(60):  # only so that a broken test fails instead of hanging
+            while await waiting() < count:  # noqa: ASYNC110 (the server's lock table: no event)
+                await asyncio.sleep(0.01)
+
+    try:
+        async with holder.transaction():
+            await holder.execute(f"LOCK TABLE {table} IN SHARE MODE")
+            yield all_waiting
+    finally:
+        await holder.close()
+
+
 async def test_two_tabs_starting_at_once_make_one_draft(
-    client: httpx.AsyncClient, clock: FixedClock
+    client: httpx.AsyncClient, clock: FixedClock, database_url: str
 ) -> None:
     call = await make_call(clock.now())
     await verified_stakeholder(client)
     token = csrf_from(await client.get(f"/calls/{call.slug}/respond"))
 
-    await asyncio.gather(
-        *(client.post(f"/calls/{call.slug}/respond", data={"csrf_token": token}) for _ in range(3))
-    )
+    async with inserts_held_back(database_url, "response") as all_waiting:
+        tabs = [
+            asyncio.create_task(
+                client.post(f"/calls/{call.slug}/respond", data={"csrf_token": token})
+            )
+            for _ in range(3)
+        ]
+        await all_waiting(len(tabs))  # every tab found no draft and is about to make one
+    answers = await asyncio.gather(*tabs)
 
+    assert [a.headers["location"] for a in answers] == [f"/calls/{call.slug}/respond/details"] * 3
     assert await Response.filter(call_id=call.id).count() == 1
 
 

@@ -10,9 +10,18 @@ from asgi_lifespan import LifespanManager
 
 from base.settings import Settings
 from config.app import create_app
+from core.notifications.models import Notification
 from core.notifications.outbox import enqueue
 from core.notifications.transport import OutgoingMail
 from tests.support import Mailbox
+
+
+async def _queue(key: str, subject: str) -> Notification:
+    written = await enqueue(
+        key, "test", OutgoingMail("a@example.org", subject, "Text"), due_at=datetime.now(UTC)
+    )
+    assert written is not None
+    return written
 
 
 async def test_the_app_runs_the_scheduler_and_sends_queued_mail(
@@ -21,17 +30,21 @@ async def test_the_app_runs_the_scheduler_and_sends_queued_mail(
     app = create_app(replace(settings, scheduler=True, scheduler_poll_seconds=1))
 
     async with LifespanManager(app):
-        await enqueue(
-            "test:queued",
-            "test",
-            OutgoingMail("a@example.org", "Queued while nobody sent it", "Text"),
-            due_at=datetime.now(UTC),
-        )
+        first = await _queue("test:queued", "Queued while nobody sent it")
         await asyncio.to_thread(mailbox.wait_for, 1, 10)
-        await asyncio.sleep(1.5)  # another pass: the message is not sent again
-        messages = list(mailbox.messages)
+        first_sent = Notification.filter(id=first.id, sent_at__isnull=False)
+        async with asyncio.timeout(60):  # only so that a broken test fails instead of hanging
+            while not await first_sent.exists():  # noqa: ASYNC110 (a row to read, no event)
+                await asyncio.sleep(0.05)
+        # Only a later pass can find this one; it takes due rows oldest first, so had it found
+        # the first message unsent again, that copy would arrive before this message.
+        await _queue("test:later", "Queued once the first was sent")
+        messages = await asyncio.to_thread(mailbox.wait_for, 2, 10)
 
-    assert [str(m["Subject"]).strip() for m in messages] == ["Queued while nobody sent it"]
+    assert [str(m["Subject"]).strip() for m in messages] == [
+        "Queued while nobody sent it",
+        "Queued once the first was sent",
+    ]
 
 
 async def test_scheduler_off_leaves_the_outbox_to_consult_scheduler(
