@@ -28,12 +28,12 @@ from consult.calls.models import Call, ResponseRevision, RevisionAnswer
 from consult.calls.models import Response as CallResponse
 from consult.calls.queries import questions_of
 from consult.responses import services
-from consult.responses.emails import receipt_mail_for, send_written
 from consult.responses.revisions import revision_answers
 from consult.responses.services import CallClosed, Incomplete, UploadRules
 from consult.responses.tracking import normalise
 from core.errors import FieldProblem
 from core.models import Person
+from core.notifications.compose import Site, send_soon
 from core.ratelimit import RateLimited, claim_all
 from core.web import client_address, now, settings_of
 
@@ -194,6 +194,7 @@ async def _work(
     # request that got there first wins and this one is told so (409), never a second copy.
     expected_revision = 0 if tracking is None else response.revision
     settings = settings_of(request)
+    site = Site.of(request)
     status = 201 if tracking is None else 200
     done = False
     try:
@@ -219,7 +220,8 @@ async def _work(
                 questions,
                 str(services.SubmitToken(expected_revision, edits)),
                 now=moment,
-                receipt=receipt_mail_for(request, person, call, questions),
+                site=site,
+                send=False,  # not before the idempotency record commits with it, below
             )
             submitted = outcome.response
             submitted.call = call
@@ -237,7 +239,7 @@ async def _work(
         if existing is None and not done:
             # The draft this request opened holds nothing: leave no trace of a refused request.
             await CallResponse.filter(id=response.id, tracking_number__isnull=True).delete()
-    await send_written(request, outcome.notification)
+    await send_soon(site, outcome.notification, now=moment)
     return json_response(request, body, status=status, headers={"Location": location}, public=False)
 
 
