@@ -19,13 +19,12 @@ from tortoise import Tortoise
 from base.settings import Settings, SettingsError, load_settings
 from config.database import migrate, pending_migrations, sqlite_path, tortoise_config
 from config.logging import configure_logging
+from config.routes import site_without_app
 from config.scheduler import run_pass, run_scheduler
 from consult.accounts.passwords import password_problem
 from consult.accounts.services import create_admin
 from consult.demo import load_demo
 from core.clock import SystemClock
-from core.notifications.compose import Site
-from core.templating import build_environment
 
 log = logging.getLogger("consult.cli")
 
@@ -123,7 +122,7 @@ def _describe(settings: Settings) -> str:
 
 
 def scheduler_command(settings: Settings, args: argparse.Namespace) -> int:
-    site = Site(settings, build_environment())
+    site = site_without_app(settings)
 
     async def once() -> int:
         report = await run_pass(site, settings.mail, now=SystemClock().now(), retention=True)

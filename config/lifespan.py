@@ -26,7 +26,7 @@ def build_lifespan(settings: Settings) -> Callable[[Starlette], AbstractAsyncCon
             stop = asyncio.Event()
             scheduler = None
             if settings.scheduler:
-                site = Site(settings, app.state.templates.env)
+                site = Site(settings, app.state.templates.env, app.router.url_path_for)
                 scheduler = asyncio.create_task(
                     run_scheduler(site, clock=app.state.clock, stop=stop)
                 )

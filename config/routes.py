@@ -12,8 +12,11 @@ from starlette.routing import BaseRoute, Match, Mount, Route, Router
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
+from base.settings import Settings
 from config import health
 from consult.routes import routes as consult_routes
+from core.notifications.compose import Site
+from core.templating import build_environment
 from events.calendar_routes import routes as calendar_routes
 from events.organise_routes import routes as organise_session_routes
 from events.routes import routes as session_routes
@@ -38,6 +41,12 @@ def build_routes() -> list[BaseRoute]:
         Route("/readyz", health.readyz, name="readyz"),
         Mount("/static", StaticFiles(packages=[("config", "static")]), name="static"),
     ]
+
+
+def site_without_app(settings: Settings) -> Site:
+    """The site for work done outside a web process (the scheduler command, demo data): its links
+    follow the same route table the app serves."""
+    return Site(settings, build_environment(), Router(routes=build_routes()).url_path_for)
 
 
 def remember_url_paths(router: Router, size: int = 8192) -> None:

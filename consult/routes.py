@@ -95,7 +95,7 @@ account_routes: list[BaseRoute] = [
     Route("/account/data/export.zip", privacy_views.export_data, name="account:export"),
     Route("/account/delete", privacy_views.delete_account, methods=GET_POST, name="account:delete"),
     Route("/privacy", privacy_views.privacy_notice, name="privacy"),
-    # The path core.notifications.preferences.unsubscribe_path builds for the List-Unsubscribe header.
+    # The address the List-Unsubscribe header of optional mail carries (core.notifications.compose).
     Route(
         "/unsubscribe/{token}", accounts.unsubscribe, methods=GET_POST, name="account:unsubscribe"
     ),

@@ -15,7 +15,7 @@ from core.markdown import render_markdown
 from core.timezones import time_until, times_in_capitals
 
 SERVICE_NAME = "QIST Consult"
-TEMPLATE_PACKAGES = ("config", "consult", "events")
+TEMPLATE_PACKAGES = ("config", "consult", "events", "core")
 
 
 def build_environment() -> Environment:

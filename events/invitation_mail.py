@@ -17,15 +17,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from core.models import Person
-from core.notifications.compose import Site, compose
+from core.notifications.compose import Site, write
 from core.notifications.models import Notification
-from core.notifications.outbox import enqueue
 from core.notifications.preferences import wants
-from core.notifications.transport import OutgoingMail
 from core.timezones import LocalTime, day_text, times_in_capitals
 from events.changes import DateNews, SessionChange, Snapshot, What, snapshot
 from events.feeds import date_entry, series_entry
@@ -42,6 +40,7 @@ from events.queries import change_of
 from events.recurrence import Occurrence
 
 INVITED = "session_invitation"
+GIVEN_UP = "place_given_up"  # the CANCEL of a place its holder gave up
 CHANGED = "session_changed"
 CANCELLED = "session_cancelled"
 # How far back the scheduler's safety net looks for places whose message is missing.
@@ -125,19 +124,11 @@ async def write_invitations(
         given_up = place.status == RegistrationStatus.CANCELLED
         if given_up and place.id not in invited:
             continue  # a waitlist entry, or a place never invited: no calendar holds it
-        mail = _place_mail(site, place, session, given_up=given_up)
-        if mail is None or not wants(
-            place.person.mail_opt_outs, CANCELLED if given_up else INVITED
-        ):
+        kind = GIVEN_UP if given_up else INVITED
+        if not wants(place.person.mail_opt_outs, kind):
             continue
         written += (
-            await enqueue(
-                keys[place.id],
-                CANCELLED if given_up else INVITED,
-                mail,
-                due_at=now,
-                person_id=place.person_id,
-            )
+            await _write_place(site, place, session, kind=kind, key=keys[place.id], now=now)
             is not None
         )
     return written
@@ -159,39 +150,40 @@ async def _invited(places: Collection[Registration]) -> set[int]:
     }
 
 
-def _place_mail(
-    site: Site, place: Registration, session: Session, *, given_up: bool
-) -> OutgoingMail | None:
-    """The invitation (or CANCEL) of one place, or None if its date no longer exists."""
+async def _write_place(
+    site: Site, place: Registration, session: Session, *, kind: str, key: str, now: datetime
+) -> Notification | None:
+    """The invitation (or CANCEL) of one place; None if its date no longer exists."""
     entry, occurrence = _place_entry(site, place, session)
     if entry is None or occurrence is None:
         return None
     person = place.person
+    given_up = kind == GIVEN_UP
     single = place.occurrence_key != WHOLE_SERIES
     day = day_text(occurrence.starts_at, person.time_zone)
     organizer = organizer_for(site.settings.mail_from)
     attendee = Attendee(person.email, person.display_name)
     if given_up:
         body = message("CANCEL", (cancelled(entry),), organizer, attendee)
-        subject = _subject("Cancelled", session.title, [day] if single else [], not single)
     else:
         body = message("REQUEST", (entry,), organizer, attendee)
-        subject = _subject("Invitation", session.title, [day] if single else [], not single)
-    mail = compose(
+    prefix = "Cancelled" if given_up else "Invitation"
+    return await write(
         site,
-        "session_invitation",
+        kind,
         person,
-        subject,
-        kind=CANCELLED if given_up else INVITED,
+        key=key,
+        due_at=now,
+        attachments=(calendar_attachment(body),),
+        headline=_subject(prefix, session.title, [day] if single else [], not single),
         session=session,
         place_cancelled=given_up,
         single_date=single,
         day=day,
         times=_times(occurrence, person.time_zone),
         series=session.is_recurring and not single,
-        link=site.url(f"/sessions/{session.slug}"),
+        link=site.link("sessions:detail", slug=session.slug),
     )
-    return replace(mail, attachments=(calendar_attachment(body),))
 
 
 def _place_entry(
@@ -213,25 +205,16 @@ async def write_promotions(site: Site, places: Sequence[Registration], *, now: d
     """A "you have a place" message for each place promoted off the waitlist; how many."""
     written = 0
     for place in places:
-        mail = compose(
+        promoted = await write(
             site,
             "waitlist_promoted",
             place.person,
-            f"You have a place: {place.session.title}",
-            kind="waitlist_promoted",
+            key=promotion_key(place),
+            due_at=now,
             session=place.session,
-            link=site.url(f"/sessions/{place.session.slug}"),
+            link=site.link("sessions:detail", slug=place.session.slug),
         )
-        written += (
-            await enqueue(
-                promotion_key(place),
-                "waitlist_promoted",
-                mail,
-                due_at=now,
-                person_id=place.person_id,
-            )
-            is not None
-        )
+        written += promoted is not None
     return written
 
 
@@ -366,12 +349,14 @@ async def _write_update(
         organizer_for(site.settings.mail_from),
         Attendee(person.email, person.display_name),
     )
-    mail = compose(
+    written = await write(
         site,
-        "session_update",
+        kind,
         person,
-        subject,
-        kind=kind,
+        key=change_key(session, person.id, method),
+        due_at=now,
+        attachments=(calendar_attachment(body),),
+        headline=subject,
         session=session,
         lines=lines,
         whole=whole,
@@ -380,15 +365,9 @@ async def _write_update(
         place_changed=change.place_changed and method == "REQUEST",
         place_before=change.before.place,
         place_after=change.after.place,
-        link=site.url(f"/sessions/{session.slug}"),
+        link=site.link("sessions:detail", slug=session.slug),
     )
-    mail = replace(mail, attachments=(calendar_attachment(body),))
-    return (
-        await enqueue(
-            change_key(session, person.id, method), kind, mail, due_at=now, person_id=person.id
-        )
-        is not None
-    )
+    return written is not None
 
 
 def _every_date(news: Sequence[DateNews], change: SessionChange) -> bool:

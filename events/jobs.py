@@ -16,8 +16,7 @@ from tortoise.expressions import Q
 
 from consult.calls.models import CallState
 from consult.responses.models import Response, ResponseStatus
-from core.notifications.compose import Site, compose
-from core.notifications.outbox import enqueue
+from core.notifications.compose import Site, write
 from core.notifications.preferences import wants
 from events.invitation_mail import SAFETY_NET, write_invitations, write_promotions
 from events.models import (
@@ -70,20 +69,18 @@ async def deadline_reminders(site: Site, *, now: datetime) -> int:
         if not wants(draft.respondent.mail_opt_outs, kind):
             continue
         hours = 48 if kind == "deadline_48h" else 24
-        mail = compose(
+        key = f"{kind}:response-{draft.id}:{draft.call.closes_at.isoformat()}"
+        written = await write(
             site,
-            "deadline_reminder",
+            kind,
             draft.respondent,
-            f"Reminder: “{draft.call.title}” closes in {hours} hours",
-            kind=kind,
+            key=key,
+            due_at=now,
             call=draft.call,
             hours=hours,
-            link=site.url(f"/calls/{draft.call.slug}/respond"),
+            link=site.link("responses:start", slug=draft.call.slug),
         )
-        key = f"{kind}:response-{draft.id}:{draft.call.closes_at.isoformat()}"
-        report.add(
-            await enqueue(key, kind, mail, due_at=now, person_id=draft.respondent.id) is not None
-        )
+        report.add(written is not None)
     return report.written
 
 
@@ -118,22 +115,18 @@ async def session_reminders(site: Site, *, now: datetime) -> int:
                 if not wants(registration.person.mail_opt_outs, kind):
                     continue
                 when = "in 24 hours" if kind == "session_24h" else "in 1 hour"
-                mail = compose(
+                written = await write(
                     site,
-                    "session_reminder",
+                    kind,
                     registration.person,
-                    f"Reminder: {session.title} starts {when}",
-                    kind=kind,
+                    key=f"{kind}:registration-{registration.id}:{key_of_occurrence}",
+                    due_at=now,
                     session=session,
                     occurrence=occurrence,
                     when=when,
-                    link=site.url(f"/sessions/{session.slug}"),
+                    link=site.link("sessions:detail", slug=session.slug),
                 )
-                key = f"{kind}:registration-{registration.id}:{key_of_occurrence}"
-                report.add(
-                    await enqueue(key, kind, mail, due_at=now, person_id=registration.person_id)
-                    is not None
-                )
+                report.add(written is not None)
     return report.written
 
 

@@ -29,9 +29,9 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from base.settings import MailSettings, Settings, load_settings
 from config.app import create_app
 from config.database import migrate, tortoise_config
+from config.routes import site_without_app
 from core.clock import FixedClock
 from core.notifications.compose import Site
-from core.templating import build_environment
 from tests.support import Mailbox, start_smtp_server
 
 # CI services set CI to "true", "1" or "yes": any value but an explicit no means CI, where a
@@ -223,7 +223,7 @@ def pytest_report_header() -> list[str]:
 
 @pytest.fixture
 def site(settings: Settings) -> Site:
-    return Site(replace(settings, base_url="https://consult.example.gov"), build_environment())
+    return site_without_app(replace(settings, base_url="https://consult.example.gov"))
 
 
 @pytest.fixture

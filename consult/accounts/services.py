@@ -6,7 +6,8 @@ the form field, so the view can show them beside the field.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -33,15 +34,14 @@ from consult.accounts.tokens import (
 from core.audit import record_action
 from core.errors import FieldProblem
 from core.models import Person
+from core.notifications.compose import Site, send_soon, write
 from core.notifications.models import Notification
-from core.notifications.outbox import enqueue
 from core.notifications.preferences import (
     MailChoice,
     choices_for,
     opt_outs_after,
     read_unsubscribe_token,
 )
-from core.notifications.transport import OutgoingMail
 from core.ratelimit import claim, claim_all, forget, give_back
 from core.timezones import zone_choices
 from core.vocabulary import Role, Sector
@@ -77,12 +77,12 @@ async def create_account(
     details: ProfileDetails,
     *,
     role: Role = Role.STAKEHOLDER,
-    verification: Callable[[Person], OutgoingMail] | None = None,
+    site: Site | None = None,
     now: datetime | None = None,
-) -> tuple[Person, Notification | None]:
-    """`sign_up`, and with `verification` the mail it composes for the new person (the link that
-    confirms the address) written to the outbox in the same transaction as the account: an
-    account never exists without its link on the way. Send it with `core.notifications.outbox.send_one`."""
+) -> tuple[Person, bool]:
+    """`sign_up`, and with `site` the mail with the link that confirms the address, written to
+    the outbox in the same transaction as the account (an account never exists without its link
+    on the way) and then sent at once. Returns the person and whether the mail went out now."""
     email = normalise_email(email)
     problem = password_problem(password, email=email)
     if problem:
@@ -90,6 +90,7 @@ async def create_account(
     if await Person.exists(email=email):
         raise FieldProblem("email", _email_taken_message())
     password_hash = await hash_password(password)
+    moment = now or datetime.now(UTC)
     try:
         async with in_transaction():
             person = await Person.create(
@@ -102,18 +103,45 @@ async def create_account(
                 country=details.country,
             )
             mail = None
-            if verification is not None:
-                mail = await enqueue(
-                    f"verify_email:{person.id}:first",
-                    "verify_email",
-                    verification(person),
-                    due_at=now or datetime.now(UTC),
-                    person_id=person.id,
-                )
+            if site is not None:
+                key = f"verify_email:{person.id}:first"
+                mail = await _write_link_mail(site, person, "verify-email", key=key, now=moment)
     except IntegrityError:
         # Two sign-ups for one address at the same moment: the unique index decides.
         raise FieldProblem("email", _email_taken_message()) from None
-    return person, mail
+    return person, site is not None and await send_soon(site, mail, now=moment)
+
+
+# What each kind of link is mailed as, and the page it opens.
+LINK_MAILS: dict[Purpose, tuple[str, str]] = {
+    "verify-email": ("verify_email", "account:verify"),
+    "reset-password": ("reset_password", "account:reset_password"),
+}
+
+
+async def send_link(site: Site, person: Person, purpose: Purpose, *, now: datetime) -> bool:
+    """Mail `person` a new signed link for `purpose` (each link asked for is its own message);
+    True when it went out now. If the mail server is down the dispatcher retries it."""
+    key = f"{LINK_MAILS[purpose][0]}:{person.id}:{secrets.token_hex(8)}"
+    mail = await _write_link_mail(site, person, purpose, key=key, now=now)
+    return await send_soon(site, mail, now=now)
+
+
+async def _write_link_mail(
+    site: Site, person: Person, purpose: Purpose, *, key: str, now: datetime
+) -> Notification | None:
+    kind, route = LINK_MAILS[purpose]
+    token = link_token(str(site.settings.secret_key), purpose, person, now)
+    return await write(
+        site,
+        kind,
+        person,
+        key=key,
+        due_at=now,
+        link=site.link(route, token=token),
+        hours=site.settings.verify_link_hours,
+        minutes=site.settings.reset_link_minutes,
+    )
 
 
 def _email_taken_message() -> str:

@@ -4,7 +4,6 @@ a person gets and the one-click unsubscribe links in that mail."""
 from __future__ import annotations
 
 import logging
-import secrets
 from datetime import timedelta
 
 from starlette.exceptions import HTTPException
@@ -13,7 +12,6 @@ from starlette.responses import RedirectResponse, Response
 
 from consult.accounts import services, sessions
 from consult.accounts.authentication import begin_second_step
-from consult.accounts.emails import password_reset_mail, verification_mail
 from consult.accounts.forms import (
     ChangePasswordForm,
     ConfirmForm,
@@ -34,9 +32,8 @@ from consult.accounts.session_middleware import (
 from consult.accounts.tokens import LinkExpired, LinkInvalid, Purpose
 from core.errors import FieldProblem
 from core.models import Person
-from core.notifications.outbox import Sent, deliver_now, send_one
+from core.notifications.compose import Site
 from core.notifications.preferences import MailChoice, choices_for
-from core.notifications.transport import OutgoingMail
 from core.ratelimit import RateLimited
 from core.vocabulary import Sector
 from core.web import (
@@ -56,30 +53,8 @@ from core.web import (
 log = logging.getLogger("consult.accounts")
 
 
-async def _deliver(request: Request, kind: str, person: Person, mail: OutgoingMail) -> bool:
-    """Through the outbox at once; if the mail server is down the scheduler retries it later."""
-    moment = now(request)
-    key = f"{kind}:{person.id}:{secrets.token_hex(8)}"  # each link asked for is its own message
-    return await deliver_now(
-        settings_of(request).mail, key, kind, mail, now=moment, person_id=person.id
-    )
-
-
-def _link_mail(request: Request, person: Person, purpose: Purpose) -> OutgoingMail:
-    """The mail with a signed link for `purpose`: confirm the address, or reset the password."""
-    settings, moment = settings_of(request), now(request)
-    token = services.link_token(str(settings.secret_key), purpose, person, moment)
-    env = request.app.state.templates.env
-    if purpose == "verify-email":
-        link = settings.url_for_path(request.url_for("account:verify", token=token).path)
-        return verification_mail(env, person, link, settings.verify_link_hours)
-    link = settings.url_for_path(request.url_for("account:reset_password", token=token).path)
-    return password_reset_mail(env, person, link, settings.reset_link_minutes)
-
-
 async def _send_link(request: Request, person: Person, purpose: Purpose) -> bool:
-    kind = "verify_email" if purpose == "verify-email" else "reset_password"
-    return await _deliver(request, kind, person, _link_mail(request, person, purpose))
+    return await services.send_link(Site.of(request), person, purpose, now=now(request))
 
 
 def _details(form: SignUpForm | ProfileForm) -> ProfileDetails:
@@ -101,11 +76,11 @@ async def sign_up(request: Request) -> Response:
                 limit=settings_of(request).signup_limit,
                 now=now(request),
             )
-            person, verification = await services.create_account(
+            person, sent = await services.create_account(
                 form.email.data or "",
                 form.password.data or "",
                 _details(form),
-                verification=lambda new: _link_mail(request, new, "verify-email"),
+                site=Site.of(request),
                 now=now(request),
             )
         except RateLimited as exc:
@@ -114,10 +89,6 @@ async def sign_up(request: Request) -> Response:
             form.add_field_error(problem.field, problem.message)
         else:
             await start_session(request, person)
-            sent = verification is not None and (
-                await send_one(settings_of(request).mail, verification, now=now(request))
-                == Sent.SENT
-            )
             request.session["mail_failed"] = not sent
             return redirect(request, "account:check_email")
     status = 400 if request.method == "POST" else 200

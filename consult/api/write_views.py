@@ -27,7 +27,6 @@ from consult.api.tokens import authenticate
 from consult.calls.models import Call
 from consult.calls.queries import questions_of
 from consult.responses import services
-from consult.responses.emails import receipt_mail_for, send_written
 from consult.responses.models import Response as CallResponse
 from consult.responses.models import ResponseRevision, RevisionAnswer
 from consult.responses.revisions import revision_answers
@@ -35,6 +34,7 @@ from consult.responses.services import CallClosed, Incomplete, UploadRules
 from consult.responses.tracking import normalise
 from core.errors import FieldProblem
 from core.models import Person
+from core.notifications.compose import Site, send_soon
 from core.ratelimit import RateLimited, claim_all
 from core.web import client_address, now, settings_of
 
@@ -195,6 +195,7 @@ async def _work(
     # request that got there first wins and this one is told so (409), never a second copy.
     expected_revision = 0 if tracking is None else response.revision
     settings = settings_of(request)
+    site = Site.of(request)
     status = 201 if tracking is None else 200
     done = False
     try:
@@ -220,7 +221,8 @@ async def _work(
                 questions,
                 str(services.SubmitToken(expected_revision, edits)),
                 now=moment,
-                receipt=receipt_mail_for(request, person, call, questions),
+                site=site,
+                send=False,  # not before the idempotency record commits with it, below
             )
             submitted = outcome.response
             submitted.call = call
@@ -238,7 +240,7 @@ async def _work(
         if existing is None and not done:
             # The draft this request opened holds nothing: leave no trace of a refused request.
             await CallResponse.filter(id=response.id, tracking_number__isnull=True).delete()
-    await send_written(request, outcome.notification)
+    await send_soon(site, outcome.notification, now=moment)
     return json_response(request, body, status=status, headers={"Location": location}, public=False)
 
 

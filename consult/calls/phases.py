@@ -15,8 +15,7 @@ from tortoise.expressions import Q
 
 from consult.calls.models import Call, CallPhase, CallState
 from core.audit import record_action
-from core.notifications.compose import Site, compose
-from core.notifications.outbox import enqueue
+from core.notifications.compose import Site, write
 from core.notifications.preferences import wants
 
 log = logging.getLogger("consult.scheduler")
@@ -69,18 +68,19 @@ async def _tell_team(site: Site, call: Call, phase: CallPhase, *, now: datetime)
     for member in await call.team.all():
         if not member.is_active or not wants(member.mail_opt_outs, kind):
             continue
-        verb = "is open" if phase == CallPhase.OPEN else "has closed"
-        mail = compose(
-            site,
-            "call_phase",
-            member,
-            f"“{call.title}” {verb}",
-            kind=kind,
-            call=call,
-            opened=phase == CallPhase.OPEN,
-            submitted=submitted,
-            link=site.url(f"/organise/calls/{call.slug}"),
-        )
         key = f"{kind}:call-{call.id}:person-{member.id}:{moment.isoformat()}"
-        written += await enqueue(key, kind, mail, due_at=now, person_id=member.id) is not None
+        written += (
+            await write(
+                site,
+                kind,
+                member,
+                key=key,
+                due_at=now,
+                call=call,
+                opened=phase == CallPhase.OPEN,
+                submitted=submitted,
+                link=site.link("organise:call", slug=call.slug),
+            )
+            is not None
+        )
     return written

@@ -21,9 +21,8 @@ from consult.comments.models import Comment, CommentReport, CommentStatus
 from consult.moderation.models import NotMeReport, ReportStatus
 from consult.responses.models import Response, ResponseStatus
 from core.models import Person
-from core.notifications.compose import Site, compose
+from core.notifications.compose import Site, write
 from core.notifications.models import Notification
-from core.notifications.outbox import enqueue
 from core.notifications.preferences import wants
 from core.vocabulary import Role
 
@@ -82,20 +81,22 @@ async def organiser_digests(site: Site, *, now: datetime) -> int:
         news = [n for n in await _news(organiser, since, moment) if n.anything]
         if not news:
             continue
-        mail = compose(
-            site,
-            "organiser_digest",
-            organiser,
-            _subject(news),
-            kind=KIND,
-            news=news,
-            since=since,
-            zone=organiser.time_zone,
-            link=site.url("/organise/calls"),
-            url_of=site.url,
-        )
         # Due at its 08:00 (already past), so the next digest's window starts where this one ends.
-        written += await enqueue(key, KIND, mail, due_at=moment, person_id=organiser.id) is not None
+        written += (
+            await write(
+                site,
+                KIND,
+                organiser,
+                key=key,
+                due_at=moment,
+                headline=_subject(news),
+                news=news,
+                since=since,
+                zone=organiser.time_zone,
+                link=site.link("organise:calls"),
+            )
+            is not None
+        )
     return written
 
 

@@ -19,7 +19,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
@@ -43,9 +42,8 @@ from consult.responses.models import (
 from consult.responses.tracking import new_tracking_number
 from core.errors import FieldProblem, Refused
 from core.models import Person
+from core.notifications.compose import Site, send_soon, write
 from core.notifications.models import Notification
-from core.notifications.outbox import enqueue
-from core.notifications.transport import OutgoingMail
 from core.uploads import UploadRefused, store_upload_in_thread, upload_path
 from core.vocabulary import Sector
 
@@ -451,19 +449,6 @@ class Superseded(Refused):
     default_message = "Another request submitted this response first."
 
 
-class ReceiptComposer(Protocol):
-    """Writes the mail that confirms a revision: "Response received", "… updated" or "… withdrawn"."""
-
-    def __call__(
-        self,
-        response: Response,
-        revision: ResponseRevision,
-        sheet: AnswerSheet,
-        *,
-        kind: str,
-    ) -> OutgoingMail: ...
-
-
 def submit_token(response: Response) -> str:
     return str(SubmitToken.of(response))
 
@@ -475,12 +460,15 @@ async def submit_response(
     token: str,
     *,
     now: datetime,
-    receipt: ReceiptComposer,
+    site: Site,
+    send: bool = True,
 ) -> SubmitOutcome:
     """Make what the author checked a new revision, exactly once per token, and write its receipt.
 
     The revision, the response's new state and the receipt's outbox row commit together: a
-    receipt shown is a receipt mailed, whatever happens to this process after the commit.
+    receipt shown is a receipt mailed, whatever happens to this process after the commit. Then
+    the receipt is sent at once; a caller that runs this inside a transaction of its own passes
+    `send=False` and sends `notification` once that commits.
     """
     require_open(call, now)
     expected = SubmitToken.parse(token)
@@ -502,13 +490,16 @@ async def submit_response(
     first = current.tracking_number is None
     number = current.revision + 1
     try:
-        return await _submit_revision(current, copy, expected, number, first, now, receipt)
+        outcome = await _submit_revision(current, copy, expected, number, first, now, site)
     except Superseded:
         # Another request claimed this token first: a double click is answered as a repeat.
         latest = await Response.get(id=current.id)
         if _already_submitted(latest, expected):
             return SubmitOutcome(latest, first_submission=False, repeated=True)
         raise
+    if send:
+        await send_soon(site, outcome.notification, now=now)
+    return outcome
 
 
 async def _submit_revision(
@@ -518,7 +509,7 @@ async def _submit_revision(
     number: int,
     first: bool,
     now: datetime,
-    receipt: ReceiptComposer,
+    site: Site,
 ) -> SubmitOutcome:
     async with in_transaction():
         await _claim_revision(current, expected, number, now=now)
@@ -535,13 +526,13 @@ async def _submit_revision(
             # Consent withdrawn in the new revision takes the published one down at once.
             await Response.filter(id=current.id).update(published_revision_id=None)
         submitted = await Response.get(id=current.id)
-        kind = "response_received" if first else "response_updated"
-        notification = await enqueue(
-            f"response_copy:{submitted.id}:{number}",
-            "response_copy",
-            receipt(submitted, revision, await revision_sheet(revision), kind=kind),
-            due_at=now,
-            person_id=submitted.respondent_id,
+        notification = await _write_receipt(
+            site,
+            "response_received" if first else "response_updated",
+            submitted,
+            revision,
+            key=f"response_copy:{submitted.id}:{number}",
+            now=now,
         )
         if not keeps_consent:
             await _leave_search(current.id)
@@ -598,12 +589,12 @@ class Withdrawal:
 
 
 async def withdraw_response(
-    response: Response, call: Call, *, now: datetime, receipt: ReceiptComposer
+    response: Response, call: Call, *, now: datetime, site: Site
 ) -> Withdrawal:
     """Withdraw a submitted response before the deadline.
 
     Every revision leaves every public surface at once; the confirmation mail is written in the
-    same transaction."""
+    same transaction, then sent."""
     require_open(call, now)
     async with in_transaction():
         withdrawn = await Response.filter(id=response.id, status=ResponseStatus.SUBMITTED).update(
@@ -613,15 +604,16 @@ async def withdraw_response(
             return Withdrawal(False)
         current = await Response.get(id=response.id)
         revision = await ResponseRevision.get(id=current.latest_revision_id)
-        sheet = await revision_sheet(revision)
-        notification = await enqueue(
-            f"response_withdrawn:{current.id}:{current.revision}:{now.isoformat()}",
-            "response_copy",
-            receipt(current, revision, sheet, kind="response_withdrawn"),
-            due_at=now,
-            person_id=current.respondent_id,
+        notification = await _write_receipt(
+            site,
+            "response_withdrawn",
+            current,
+            revision,
+            key=f"response_withdrawn:{current.id}:{current.revision}:{now.isoformat()}",
+            now=now,
         )
         await _leave_search(response.id)
+    await send_soon(site, notification, now=now)
     return Withdrawal(True, notification)
 
 
@@ -629,3 +621,33 @@ async def _leave_search(response_id: int) -> None:
     """A response its author withdrew, or no longer lets anyone publish, is public nowhere: its
     public text leaves the search index (written by `consult.moderation.public`) at once."""
     await ResponseSearch.filter(response_id=response_id).delete()
+
+
+async def _write_receipt(
+    site: Site,
+    kind: str,
+    response: Response,
+    revision: ResponseRevision,
+    *,
+    key: str,
+    now: datetime,
+) -> Notification | None:
+    """The copy of a revision its author gets: "Response received", "… updated", "… withdrawn"."""
+    author = await Person.get_or_none(id=response.respondent_id)
+    if author is None:
+        return None
+    call = await Call.get(id=response.call_id)
+    tracking = response.tracking_number or ""
+    return await write(
+        site,
+        kind,
+        author,
+        key=key,
+        due_at=now,
+        call=call,
+        response=response,
+        details=revision,
+        questions=await Question.filter(call_id=call.id),
+        sheet=await revision_sheet(revision),
+        link=site.link("responses:receipt", tracking=tracking),
+    )

@@ -16,7 +16,6 @@ from consult.calls.models import Attachment, AttachmentKind, Call, Question, Que
 from consult.calls.queries import public_call, questions_of
 from consult.responses import revisions, services
 from consult.responses.answer_inputs import answer_inputs
-from consult.responses.emails import receipt_mail_for, send_written
 from consult.responses.forms import RespondentForm, SubmitForm, WithdrawForm, answers_form_class
 from consult.responses.models import Consent, RespondentType, Response
 from consult.responses.services import (
@@ -30,6 +29,7 @@ from consult.responses.tracking import normalise
 from core.errors import FieldProblem
 from core.forms import CSRFForm
 from core.models import Person
+from core.notifications.compose import Site
 from core.permissions import Action, may
 from core.uploads import ACCEPTED_DESCRIPTION
 from core.vocabulary import Sector
@@ -286,7 +286,7 @@ async def submit(request: Request) -> HttpResponse:
             questions,
             form.submit_token.data or "",
             now=now(request),
-            receipt=receipt_mail_for(request, found.person, found.call, questions),
+            site=Site.of(request),
         )
     except (Incomplete, services.Superseded) as refused:
         problems = (
@@ -296,9 +296,6 @@ async def submit(request: Request) -> HttpResponse:
         )
         fresh = await Response.get(id=response.id)
         return await _check_page(request, found, fresh, questions, problems)
-    # The revision and its receipt's outbox row committed together: sending now is a head start,
-    # the dispatcher sends it if this fails.
-    await send_written(request, outcome.notification)
     request.session["receipt"] = outcome.response.tracking_number
     return redirect(request, "responses:receipt", tracking=outcome.response.tracking_number)
 
@@ -363,14 +360,9 @@ async def withdraw(request: Request) -> HttpResponse:
         return render(
             request, "responses/withdraw.html", {"call": call, "response": response, "form": form}
         )
-    questions = await questions_of(call)
     withdrawn = await services.withdraw_response(
-        response,
-        call,
-        now=now(request),
-        receipt=receipt_mail_for(request, person, call, questions),
+        response, call, now=now(request), site=Site.of(request)
     )
-    await send_written(request, withdrawn.notification)
     notify(
         request,
         "Your response has been withdrawn. It will not be read or published."

@@ -143,25 +143,6 @@ async def send_one(settings: MailSettings, notification: Notification, *, now: d
     return Sent.SENT
 
 
-async def deliver_now(
-    settings: MailSettings,
-    key: str,
-    kind: str,
-    mail: OutgoingMail,
-    *,
-    now: datetime,
-    person_id: int | None = None,
-) -> bool:
-    """For messages that must go at once (verification, reset, receipts): write, then send.
-
-    If sending fails the row stays due and the scheduler retries it; True only when it went out now.
-    """
-    notification = await enqueue(key, kind, mail, due_at=now, person_id=person_id)
-    if notification is None:
-        return False
-    return await send_one(settings, notification, now=now) == Sent.SENT
-
-
 async def dispatch_due(
     settings: MailSettings, *, now: datetime, limit: int = 200
 ) -> DispatchReport:

@@ -42,7 +42,7 @@ MAIL_CHOICES: tuple[MailChoice, ...] = (
         "Calendar invitations for sessions",
         "An invitation your calendar can add when you register, and updates when a session "
         "changes or is cancelled.",
-        frozenset({"session_invitation", "session_changed", "session_cancelled"}),
+        frozenset({"session_invitation", "place_given_up", "session_changed", "session_cancelled"}),
     ),
     MailChoice(
         "session_reminders",
@@ -124,18 +124,3 @@ def read_unsubscribe_token(secret: str, token: str) -> tuple[int, MailChoice] | 
     if not hmac.compare_digest(expected.encode(), token.encode()):
         return None
     return person_id, choice
-
-
-def unsubscribe_path(secret: str, person_id: int, kind: str) -> str | None:
-    choice = choice_of(kind)
-    if choice is None:
-        return None
-    return f"/unsubscribe/{unsubscribe_token(secret, person_id, choice.key)}"
-
-
-def unsubscribe_headers(url: str) -> dict[str, str]:
-    """RFC 2369 and RFC 8058 headers: mail clients show an "Unsubscribe" button that POSTs."""
-    return {
-        "List-Unsubscribe": f"<{url}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }

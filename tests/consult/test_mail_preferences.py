@@ -7,7 +7,7 @@ import httpx
 from starlette.applications import Starlette
 
 from core.models import Person
-from core.notifications.preferences import unsubscribe_path, unsubscribe_token
+from core.notifications.preferences import choice_of, unsubscribe_token
 from core.vocabulary import Role
 from tests.conftest import TEST_SECRET
 from tests.factories import person_with_role, second_browser
@@ -16,6 +16,14 @@ from tests.support import NewAccount, csrf_from, field_error, page, post_form, s
 STAKEHOLDER_CHOICES = ["deadline_reminders", "session_invitations", "session_reminders"]
 ALL_CHOICES = [*STAKEHOLDER_CHOICES, "organiser_digest", "call_updates"]
 ONE_CLICK = {"List-Unsubscribe": "One-Click"}
+
+
+def unsubscribe_path(app: Starlette, person_id: int, kind: str) -> str:
+    """The path the List-Unsubscribe header of a message of `kind` to this person carries."""
+    choice = choice_of(kind)
+    assert choice is not None
+    token = unsubscribe_token(TEST_SECRET, person_id, choice.key)
+    return str(app.url_path_for("account:unsubscribe", token=token))
 
 
 def offered(response: httpx.Response) -> dict[str, bool]:
@@ -157,8 +165,7 @@ async def test_one_click_post_without_cookies_turns_off_exactly_that_choice_and_
     person = await signed_up(client)
     await Person.filter(id=person.id).update(mail_opt_outs=["deadline_reminders"])
     # The path a session reminder's List-Unsubscribe header carries.
-    path = unsubscribe_path(TEST_SECRET, person.id, "session_24h")
-    assert path is not None
+    path = unsubscribe_path(app, person.id, "session_24h")
 
     async with second_browser(app) as mail_provider:
         first = await mail_provider.post(path, data=ONE_CLICK)
@@ -206,8 +213,7 @@ async def test_unsubscribe_post_without_the_one_click_body_changes_nothing(
     app: Starlette, client: httpx.AsyncClient
 ) -> None:
     person = await signed_up(client)
-    path = unsubscribe_path(TEST_SECRET, person.id, "deadline_24h")
-    assert path is not None
+    path = unsubscribe_path(app, person.id, "deadline_24h")
 
     async with second_browser(app) as other:
         response = await other.post(path, data={"List-Unsubscribe": "Later"})
@@ -239,8 +245,7 @@ async def test_unsubscribe_token_for_one_person_altered_to_another_is_refused_wi
 async def test_unsubscribe_for_a_person_who_no_longer_exists_is_404(
     app: Starlette,
 ) -> None:
-    path = unsubscribe_path(TEST_SECRET, 999_999, "session_1h")
-    assert path is not None
+    path = unsubscribe_path(app, 999_999, "session_1h")
 
     async with second_browser(app) as mail_provider:
         response = await mail_provider.post(path, data=ONE_CLICK)

@@ -11,6 +11,7 @@ import httpx
 from starlette.applications import Starlette
 
 from base.settings import Settings
+from config.routes import site_without_app
 from consult.api.models import ApiToken
 from consult.api.tokens import issue_token
 from consult.calls.models import Attachment, Call, QuestionKind
@@ -29,7 +30,6 @@ from consult.responses.models import (
 from consult.responses.services import AnswerInput, RespondentDetails, UploadRules
 from core.clock import FixedClock
 from core.models import Person
-from core.notifications.transport import OutgoingMail
 from core.uploads import upload_path
 from core.vocabulary import Role, Sector
 from events.models import Registration, RegistrationStatus, Session
@@ -86,7 +86,7 @@ async def _respond(
             list(questions.values()),
             services.submit_token(fresh),
             now=now,
-            receipt=lambda *_args, **_kwargs: OutgoingMail(person.email, "Response received", "…"),
+            site=site_without_app(settings),
         )
     return await Response.get(id=response.id)
 

@@ -78,9 +78,9 @@ async def _after_the_crash(database_url: str, mail: MailSettings) -> dict[str, A
     try:
         found: dict[str, Any] = {
             "responses": await Response.filter(status=ResponseStatus.SUBMITTED).count(),
-            "receipts": await Notification.filter(kind="response_copy").count(),
+            "receipts": await Notification.filter(kind="response_received").count(),
             "claimed": await Notification.filter(
-                kind="response_copy", sent_at__isnull=True, claimed_until__isnull=False
+                kind="response_received", sent_at__isnull=True, claimed_until__isnull=False
             ).count(),
         }
         later = datetime.now(UTC) + CLAIM + timedelta(seconds=1)
