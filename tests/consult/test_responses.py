@@ -30,8 +30,8 @@ from consult.responses.services import AnswerInput, UploadRules
 from consult.responses.tracking import normalise
 from core.clock import FixedClock
 from core.errors import FieldProblem
+from core.notifications.compose import Site
 from core.notifications.models import Notification
-from core.notifications.transport import OutgoingMail
 from core.uploads import TOO_LARGE_UNPACKED
 from core.vocabulary import Role
 from tests.archives import odt_bomb
@@ -401,7 +401,7 @@ async def test_a_write_one_second_after_the_deadline_is_refused_and_changes_noth
 
 
 async def test_the_submit_service_itself_refuses_at_the_deadline_and_changes_nothing(
-    client: httpx.AsyncClient, clock: FixedClock
+    client: httpx.AsyncClient, clock: FixedClock, site: Site
 ) -> None:
     call = await make_call(clock.now(), closes_in=timedelta(hours=1))
     person = await verified_stakeholder(client)
@@ -420,23 +420,20 @@ async def test_the_submit_service_itself_refuses_at_the_deadline_and_changes_not
             await Notification.filter(person_id=person.id).count(),
         )
 
-    def receipt(*_args: object, **_kwargs: object) -> OutgoingMail:
-        return OutgoingMail(person.email, "Response received", "…")
-
     before = await stored()
 
     # No view in front: the service alone must keep the deadline.
     clock.advance(hours=1)  # exactly `closes_at`, the first moment the call is closed
     with pytest.raises(services.CallClosed):
         await services.submit_response(
-            response, call, questions, token, now=clock.now(), receipt=receipt
+            response, call, questions, token, now=clock.now(), site=site, send=False
         )
 
     assert await stored() == before
     # The same submission one second earlier goes through: only the deadline stood in its way.
     clock.advance(seconds=-1)
     outcome = await services.submit_response(
-        response, call, questions, token, now=clock.now(), receipt=receipt
+        response, call, questions, token, now=clock.now(), site=site, send=False
     )
     assert (outcome.response.status, outcome.response.revision) == (ResponseStatus.SUBMITTED, 1)
 
