@@ -102,6 +102,13 @@ def _limit(setting: Setting, raw: str) -> Limit:
         ) from None
 
 
+def _hashing_profile(setting: Setting, raw: str) -> str:
+    text = raw.strip().lower()
+    if text not in {"standard", "fast"}:
+        raise SettingsError(f"{setting.name} must be standard or fast; got {text!r}")
+    return text
+
+
 @dataclass(frozen=True)
 class Setting:
     """One setting, declared once: its environment variable, its default as `.env` writes it,
@@ -294,6 +301,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds each web process reuses public figures (a calendar feed's fingerprint, a call's number of published responses and their countries) before asking the database again (0: every time).",
         parse=_whole,
     ),
+    Setting(
+        "PASSWORD_HASHING",
+        "standard",
+        "standard: Argon2id with RFC 9106's second recommended parameters (3 passes over 64 MiB; about 0.3 s of a core per sign-in); fast: one pass over 64 KiB, for test suites only, refused when ENV=production.",
+        parse=_hashing_profile,
+    ),
     Setting("LOG_LEVEL", "info", "debug, info, warning or error.", parse=_lowered),
 )
 
@@ -335,6 +348,7 @@ class Settings:
     retention_days: int
     sent_mail_days: int
     public_freshness_seconds: int
+    password_hashing: str
     log_level: str
 
     @property
@@ -400,6 +414,11 @@ def _build(config: Config) -> Settings:
         raise SettingsError(
             "TWO_STEP_REQUIRED=off is refused when ENV=production: organisers and admins change "
             "what the public sees, so a password alone must not be enough"
+        )
+    if env == "production" and values["password_hashing"] != "standard":
+        raise SettingsError(
+            "PASSWORD_HASHING=fast is refused when ENV=production: it makes stolen password "
+            "hashes cheap to guess"
         )
     values.update(
         data_dir=data_dir,

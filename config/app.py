@@ -19,6 +19,7 @@ from config.lifespan import build_lifespan
 from config.routes import NAVIGATION, build_routes, remember_url_paths, route_by_first_segment
 from config.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from consult.accounts.authentication import SessionBackend
+from consult.accounts.passwords import use_hashing_profile
 from consult.accounts.session_middleware import ServerSessionMiddleware
 from consult.api.http import CorsForReads, ReadLimiter
 from consult.api.problems import Problem
@@ -41,6 +42,7 @@ def _auth_error(conn: HTTPConnection, exc: AuthenticationError) -> Response:
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
+    use_hashing_profile(settings.password_hashing)
     routes = build_routes()
     database_watch = DatabaseWatch()
     middleware = [

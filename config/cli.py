@@ -21,7 +21,7 @@ from config.database import migrate, pending_migrations, sqlite_path, tortoise_c
 from config.logging import configure_logging
 from config.routes import site_without_app
 from config.scheduler import run_pass, run_scheduler
-from consult.accounts.passwords import password_problem
+from consult.accounts.passwords import password_problem, use_hashing_profile
 from consult.accounts.services import create_admin
 from consult.demo import load_demo
 from core.clock import SystemClock
@@ -39,6 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         configure_logging(settings.log_level)
+        use_hashing_profile(settings.password_hashing)
         return int(args.handler(settings, args) or 0)
     except (SettingsError, UserError) as exc:
         print(f"consult: {exc}", file=sys.stderr)

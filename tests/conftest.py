@@ -30,6 +30,7 @@ from base.settings import MailSettings, Settings, load_settings
 from config.app import create_app
 from config.database import migrate, tortoise_config
 from config.routes import site_without_app
+from consult.accounts.passwords import use_hashing_profile
 from core.clock import FixedClock
 from core.notifications.compose import Site
 from tests.support import Mailbox, start_smtp_server
@@ -73,6 +74,11 @@ async def _admin(url: str, *statements: str) -> None:
             await connection.execute(statement)
     finally:
         await connection.close()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Service-level tests hash without an app to set the profile from the settings.
+    use_hashing_profile("fast")
 
 
 @pytest.fixture(scope="session")
@@ -163,6 +169,10 @@ def environ_for_tests(
         "TWO_STEP_REQUIRED": "off",
         # Tests edit sessions and read the feed at once; the memo has its own test.
         "PUBLIC_FRESHNESS_SECONDS": "0",
+        # Argon2id still, but one pass over 64 KiB: the suite hashes thousands of passwords, and
+        # the standard profile spends 0.3 s of a core on each (tests/consult/test_passwords.py
+        # checks the standard profile itself).
+        "PASSWORD_HASHING": "fast",
         **overrides,
     }
 

@@ -78,6 +78,7 @@ def serve_app_process(
         # As in the in-process tests; the two-step journey turns it on (the default) again.
         "TWO_STEP_REQUIRED": "off",
         "PUBLIC_FRESHNESS_SECONDS": "0",  # the journeys read a feed right after editing a session
+        "PASSWORD_HASHING": "fast",  # as in the in-process tests
         **(environment or {}),
     }
     if demo:

@@ -1,6 +1,8 @@
 """Password hashing (Argon2id) and the rules a new password must meet.
 
-Hashing and verifying take about 0.3 s of a core and 64 MiB each, on purpose. They run in a small
+Hashing and verifying take about 0.3 s of a core and 64 MiB each, on purpose (the "standard"
+profile; the "fast" one exists for test suites, which hash thousands of passwords, and settings
+refuse it in production). They run in a small
 pool of threads of their own, never on the event loop: on the loop, 30 failed sign-ins took 8.5 s
 end to end and every other request waited behind them. argon2-cffi releases the GIL while it
 works, so the loop keeps serving; the pool's size bounds the CPU and memory this costs (further
@@ -24,8 +26,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 MIN_LENGTH = 12
 MAX_LENGTH = 256  # Argon2 would take longer ones, but nobody types them and they cost time to hash.
 
-# argon2-cffi's defaults are RFC 9106's second recommended profile: Argon2id, t=3, m=64 MiB, p=4.
-_hasher = PasswordHasher()
+# PASSWORD_HASHING chooses one. argon2-cffi's defaults are RFC 9106's second recommended profile:
+# Argon2id, t=3, m=64 MiB, p=4. "fast" is still Argon2id, one pass over 64 KiB: about 0.1 ms.
+HASHING_PROFILES = {
+    "standard": PasswordHasher(),
+    "fast": PasswordHasher(time_cost=1, memory_cost=64, parallelism=1),
+}
+_hasher = HASHING_PROFILES["standard"]
 
 # A common password with digits or punctuation stuck on the end is still a common password.
 _TRAILING_DECORATION = re.compile(r"[\d\W_]+$")
@@ -54,11 +61,24 @@ class HashingThreads:
 hashing = HashingThreads(2)
 
 
+def use_hashing_profile(name: str) -> None:
+    """Hash new passwords with this profile from now on, in this process (set from the settings
+    when the app or a command starts). Existing hashes keep verifying: each names its parameters;
+    a sign-in rehashes one made with other parameters."""
+    global _hasher
+    _hasher = HASHING_PROFILES[name]
+
+
 async def hash_password(password: str) -> str:
     return await hashing.run(_hasher.hash, password)
 
 
-async def verify_password(password_hash: str, password: str) -> bool:
+async def verify_password(password_hash: str | None, password: str) -> bool:
+    """Whether `password` matches; with no hash (an unknown email) False, after the same work, so
+    that the time a failed sign-in takes does not reveal whether the account exists."""
+    if password_hash is None:
+        await hashing.run(_verify, _dummy_hash(_hasher), password)
+        return False
     return await hashing.run(_verify, password_hash, password)
 
 
@@ -74,9 +94,11 @@ def needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
 
 
-# A hash of a throwaway password, verified against when an email is unknown so that the time a
-# failed sign-in takes does not reveal whether the account exists.
-DUMMY_HASH = _hasher.hash("not a real password, only here to spend the same time")
+@cache
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """A hash of a throwaway password with the profile's parameters, verified against when an
+    email is unknown."""
+    return hasher.hash("not a real password, only here to spend the same time")
 
 
 @cache

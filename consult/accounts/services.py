@@ -17,7 +17,6 @@ from tortoise.transactions import in_transaction
 from base.settings import Limit
 from consult.accounts import two_step
 from consult.accounts.passwords import (
-    DUMMY_HASH,
     hash_password,
     needs_rehash,
     password_problem,
@@ -190,8 +189,8 @@ async def authenticate(
     address_key, account_key = f"signin:address:{address}", f"signin:account:{email}"
     await claim_all([(here, limit), (address_key, limit.times(4)), (account_key, ceiling)], now=now)
     person = await Person.get_or_none(email=email, is_active=True)
-    # Verify against a dummy hash for unknown emails so timing does not reveal who has an account.
-    valid = await verify_password(person.password_hash if person else DUMMY_HASH, password)
+    # An unknown email is verified too (against a dummy hash): timing does not reveal accounts.
+    valid = await verify_password(person.password_hash if person else None, password)
     if person is None or not valid:
         return None
     await forget(here)

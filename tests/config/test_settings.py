@@ -57,6 +57,20 @@ def test_production_refuses_two_step_off(tmp_path: Path) -> None:
     assert not load_settings(development, env_file=None).two_step_required
 
 
+def test_production_refuses_fast_password_hashing(tmp_path: Path) -> None:
+    production = {
+        "ENV": "production",
+        "DATA_DIR": str(tmp_path),
+        "BASE_URL": "https://consult.example.gov",
+        "SECRET_KEY": "k" * 40,
+    }
+    assert load_settings(production, env_file=None).password_hashing == "standard"
+    with pytest.raises(SettingsError, match="PASSWORD_HASHING=fast is refused"):
+        load_settings({**production, "PASSWORD_HASHING": "fast"}, env_file=None)
+    test = {"ENV": "test", "DATA_DIR": str(tmp_path), "PASSWORD_HASHING": "Fast"}
+    assert load_settings(test, env_file=None).password_hashing == "fast"
+
+
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     [
@@ -66,6 +80,7 @@ def test_production_refuses_two_step_off(tmp_path: Path) -> None:
         ("SIGNIN_LIMIT", "five", "ATTEMPTS/SECONDS"),
         ("SMTP_URL", "http://mail", "smtp://"),
         ("ENV", "staging", "development, test or production"),
+        ("PASSWORD_HASHING", "none", "PASSWORD_HASHING must be standard or fast"),
     ],
 )
 def test_bad_values_are_refused_with_a_message_naming_the_setting(
