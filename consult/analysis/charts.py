@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from consult.calls.models import QuestionKind
+from consult.calls.question_kinds import KINDS, AnswerPart
 
 if TYPE_CHECKING:
     from consult.analysis.stats import CallAnalysis
@@ -131,7 +131,7 @@ def analysis_sections(analysis: CallAnalysis) -> list[tuple[str, str, list[BarCh
             f"question-{q.question_id}",
             f"Question {q.number}: {q.prompt}",
             q.counts.rows,
-            label_heading="Value" if q.kind == QuestionKind.SCALE else "Option",
+            label_heading="Value" if KINDS[q.kind].part is AnswerPart.SCALE else "Option",
             value_heading="Answers",
             unit="answer",
         )

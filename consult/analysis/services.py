@@ -16,7 +16,8 @@ from tortoise.transactions import in_transaction
 
 from consult.analysis.campaigns import MIN_CAMPAIGN, Campaign, CampaignDetector
 from consult.analysis.models import Campaign as CampaignRow
-from consult.calls.models import Call, Question, QuestionKind
+from consult.calls.models import Call, Question
+from consult.calls.question_kinds import kinds_where
 from consult.moderation.public import may_be_published
 from consult.moderation.services import decide_publication
 from consult.responses.models import Answer, Publication, Response, ResponseStatus
@@ -104,9 +105,9 @@ async def detect_campaigns(call: Call, *, now: datetime) -> DetectionSummary:
 
     The same answers always give the same campaigns, members and added texts.
     """
-    questions = await Question.filter(call_id=call.id, kind=QuestionKind.LONG_TEXT).order_by(
-        "position", "id"
-    )
+    questions = await Question.filter(
+        call_id=call.id, kind__in=kinds_where(lambda rules: rules.prose)
+    ).order_by("position", "id")
     found: list[tuple[int, Campaign]] = []
     texts = 0
     for position, question in enumerate(questions):

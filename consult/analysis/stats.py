@@ -17,11 +17,11 @@ from typing import Any
 from tortoise.functions import Count
 
 from consult.calls.models import Call, Question, QuestionKind
+from consult.calls.question_kinds import KINDS, SCALE_VALUES, AnswerPart, kinds_where
 from consult.responses.models import Answer, RespondentType, Response, ResponseStatus
 from core.vocabulary import Sector, country_name
 
 PAGE = 2000
-SCALE = range(1, 6)
 # Histogram bins are one of these widths, the narrowest that needs at most MAX_BINS bins.
 BIN_WIDTHS = (5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000)
 MAX_BINS = 10
@@ -107,22 +107,19 @@ def _choices(stored: Any) -> list[str]:
     return [str(choice) for choice in value or []]
 
 
-COUNTED = (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE, QuestionKind.SCALE)
-
-
 async def question_counts(questions: list[Question]) -> list[QuestionCounts]:
     """Per choice question, how many chose each option; per scale question, each value 1 to 5.
 
     `questions` are all the call's questions in order (their place gives each its number).
     """
     numbers = {q.id: n for n, q in enumerate(questions, start=1)}
-    questions = [q for q in questions if q.kind in COUNTED]
+    questions = [q for q in questions if KINDS[q.kind].counted]
     ids = [q.id for q in questions]
     answers = Answer.filter(question_id__in=ids, response__status=ResponseStatus.SUBMITTED)
     chosen: dict[int, Counter[str]] = {q.id: Counter() for q in questions}
     for question_id, stored, n in await _grouped(
         answers.filter(
-            question__kind__in=(QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE)
+            question__kind__in=kinds_where(lambda rules: rules.part is AnswerPart.CHOICES)
         ),
         "question_id",
         "choices",
@@ -131,7 +128,10 @@ async def question_counts(questions: list[Question]) -> list[QuestionCounts]:
             chosen[int(question_id)][choice] += int(n)
     scaled: dict[int, Counter[int]] = {q.id: Counter() for q in questions}
     for question_id, value, n in await _grouped(
-        answers.filter(question__kind=QuestionKind.SCALE, scale__isnull=False),
+        answers.filter(
+            question__kind__in=kinds_where(lambda rules: rules.part is AnswerPart.SCALE),
+            scale__isnull=False,
+        ),
         "question_id",
         "scale",
     ):
@@ -139,8 +139,8 @@ async def question_counts(questions: list[Question]) -> list[QuestionCounts]:
 
     found = []
     for question in questions:
-        if question.kind == QuestionKind.SCALE:
-            rows = tuple((str(value), scaled[question.id][value]) for value in SCALE)
+        if KINDS[question.kind].part is AnswerPart.SCALE:
+            rows = tuple((str(value), scaled[question.id][value]) for value in SCALE_VALUES)
         else:
             counts = chosen[question.id]
             # Options in the question's order; any value no longer an option comes last.
@@ -197,7 +197,7 @@ async def word_counts(questions: list[Question]) -> list[WordCounts]:
     """
     found = []
     for number, question in enumerate(questions, start=1):
-        if question.kind != QuestionKind.LONG_TEXT:
+        if not KINDS[question.kind].prose:
             continue
         counts = await _word_counts(question.id)
         found.append(

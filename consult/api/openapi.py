@@ -18,7 +18,8 @@ from consult.api.http import CURSOR_DIGITS, DATE_TIME, DEFAULT_LIMIT, MAX_LIMIT
 from consult.api.http import DATE as DATE_PATTERN
 from consult.api.idempotency import KEY_MAX
 from consult.api.schema import Schema, components, ref, schema_of
-from consult.calls.models import CallPhase, Question, QuestionKind
+from consult.calls.models import CallPhase, Question
+from consult.calls.question_kinds import KINDS, SCALE_VALUES, AnswerPart
 from consult.responses.models import Consent, RespondentType
 from core.vocabulary import Sector, countries
 
@@ -131,7 +132,11 @@ SUBMISSION = _closed(
                     "question_id": schema_of(serialise.Id),
                     "text": TEXT,
                     "choices": {"type": "array", "items": TEXT},
-                    "scale": {"type": "integer", "minimum": 1, "maximum": 5},
+                    "scale": {
+                        "type": "integer",
+                        "minimum": SCALE_VALUES[0],
+                        "maximum": SCALE_VALUES[-1],
+                    },
                     "sensitive": {
                         "type": "boolean",
                         "description": "Commercially sensitive: never published.",
@@ -148,7 +153,8 @@ SUBMISSION = _closed(
                 "question_id",
                 description=(
                     "One question's answer, in the member its kind takes: `text` (long and short "
-                    "text), `choices` (single: one item; multiple), `scale` (1–5) or `file`."
+                    "text), `choices` (single: one item; multiple), "
+                    f"`scale` ({SCALE_VALUES[0]}–{SCALE_VALUES[-1]}) or `file`."
                 ),
             ),
         },
@@ -185,16 +191,18 @@ EXAMPLE_FILE = {"file_name": "evidence.pdf", "content_base64": "JVBERi0xLjcKJSVF
 
 
 def _example_answer(question: Question) -> dict[str, Any]:
-    kind = QuestionKind(question.kind)
-    values: dict[QuestionKind, dict[str, Any]] = {
-        QuestionKind.LONG_TEXT: {"text": "Shared cryogenic test beds, measured the same way."},
-        QuestionKind.SHORT_TEXT: {"text": "Head of standards"},
-        QuestionKind.SINGLE_CHOICE: {"choices": list(question.options or [])[:1]},
-        QuestionKind.MULTIPLE_CHOICE: {"choices": list(question.options or [])[:1]},
-        QuestionKind.SCALE: {"scale": 4, "sensitive": False},
-        QuestionKind.FILE: {"file": EXAMPLE_FILE},
+    rules = KINDS[question.kind]
+    values: dict[AnswerPart, dict[str, Any]] = {
+        AnswerPart.TEXT: {
+            "text": "Shared cryogenic test beds, measured the same way."
+            if rules.prose
+            else "Head of standards"
+        },
+        AnswerPart.CHOICES: {"choices": list(question.options or [])[:1]},
+        AnswerPart.SCALE: {"scale": 4, "sensitive": False},
+        AnswerPart.FILE: {"file": EXAMPLE_FILE},
     }
-    return {"question_id": question.id, **values[kind]}
+    return {"question_id": question.id, **values[rules.part]}
 
 
 def submission_example(call: ExampleCall) -> dict[str, Any]:

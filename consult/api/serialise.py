@@ -14,6 +14,7 @@ from typing import Annotated, TypedDict
 from consult.api.http import PageLinks, instant
 from consult.api.schema import Description, Format, Maximum, Minimum, Without
 from consult.calls.models import Attachment, Call, CallPhase, Question, QuestionKind
+from consult.calls.question_kinds import SCALE_VALUES, kinds_where
 from consult.comments.models import Comment
 from consult.moderation.public import PublicResponse
 from consult.responses.models import (
@@ -194,10 +195,10 @@ def call_detail(
 class PublishedAnswerOut(TypedDict):
     question_id: Id
     prompt: str
-    kind: Annotated[QuestionKind, Without(QuestionKind.FILE)]
+    kind: Annotated[QuestionKind, Without(*kinds_where(lambda rules: not rules.published))]
     text: Annotated[str, Description("With every redacted span replaced by “[redacted]”.")]
     choices: list[str]
-    scale: Annotated[int, Minimum(1), Maximum(5)] | None
+    scale: Annotated[int, Minimum(SCALE_VALUES[0]), Maximum(SCALE_VALUES[-1])] | None
 
 
 class PublishedResponseLinks(TypedDict):

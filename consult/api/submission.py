@@ -16,24 +16,15 @@ from typing import Any
 from starlette.datastructures import MultiDict
 
 from consult.api.problems import FieldError, Problem
-from consult.calls.models import Question, QuestionKind
-from consult.responses.answer_inputs import answer_inputs
-from consult.responses.forms import RespondentForm, answers_form_class
+from consult.calls.models import Question
+from consult.calls.question_kinds import KINDS, SCALE_VALUES, AnswerPart
+from consult.responses.forms import RespondentForm, answer_inputs, answers_form_class
 from consult.responses.models import Consent, RespondentType
 from consult.responses.services import AnswerInput, RespondentDetails
 from core.uploads import too_large
 from core.vocabulary import Sector
 
 RESPONDENT_FIELDS = ("sector", "country", "consent")
-# The member of an answer that carries its value, by question kind.
-VALUE_MEMBER = {
-    QuestionKind.LONG_TEXT: "text",
-    QuestionKind.SHORT_TEXT: "text",
-    QuestionKind.SINGLE_CHOICE: "choices",
-    QuestionKind.MULTIPLE_CHOICE: "choices",
-    QuestionKind.SCALE: "scale",
-    QuestionKind.FILE: "file",
-}
 NO_CSRF = {"csrf": False}  # the API authenticates with a bearer token, which no other site holds
 
 
@@ -93,18 +84,23 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _value_member(question: Question) -> str:
+    """The member of a JSON answer that carries the value: the part of the answer its kind stores."""
+    return KINDS[question.kind].part.value
+
+
 def _answer_fields(
     index: int, given: dict[str, Any], question: Question, errors: _Errors, max_file_bytes: int
 ) -> tuple[list[tuple[str, str]], tuple[str, bytes] | None]:
     """The form fields one JSON answer stands for, and its file."""
     pointer = f"/answers/{index}"
-    kind = QuestionKind(question.kind)
-    member = VALUE_MEMBER[kind]
+    rules = KINDS[question.kind]
+    member = rules.part.value
     fields: list[tuple[str, str]] = []
     upload = None
-    for other in set(VALUE_MEMBER.values()) - {member}:
-        if other in given:
-            errors.add(f"{pointer}/{other}", f"This question is answered with `{member}`")
+    for other in AnswerPart:
+        if other is not rules.part and other.value in given:
+            errors.add(f"{pointer}/{other.value}", f"This question is answered with `{member}`")
     sensitive = given.get("sensitive", False)
     if not isinstance(sensitive, bool):
         errors.add(f"{pointer}/sensitive", "Expected true or false")
@@ -114,23 +110,26 @@ def _answer_fields(
     if value is None:
         return fields, None
     name = question.field_name
-    if member == "text":
+    if rules.part is AnswerPart.TEXT:
         if isinstance(value, str):
             fields.append((name, value))
         else:
             errors.add(f"{pointer}/text", "Expected a string")
-    elif member == "choices":
+    elif rules.part is AnswerPart.CHOICES:
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
-            if kind == QuestionKind.SINGLE_CHOICE and len(value) > 1:
+            if rules.one_choice and len(value) > 1:
                 errors.add(f"{pointer}/choices", "Choose one option")
             fields.extend((name, v) for v in value)
         else:
             errors.add(f"{pointer}/choices", "Expected a list of strings")
-    elif member == "scale":
+    elif rules.part is AnswerPart.SCALE:
         if _is_int(value):
             fields.append((name, str(value)))
         else:
-            errors.add(f"{pointer}/scale", "Expected a whole number from 1 to 5")
+            errors.add(
+                f"{pointer}/scale",
+                f"Expected a whole number from {SCALE_VALUES[0]} to {SCALE_VALUES[-1]}",
+            )
     else:
         upload = _file(value, f"{pointer}/file", errors, max_file_bytes)
     return fields, upload
@@ -174,7 +173,7 @@ async def read_submission(
     formdata: list[tuple[str, str]] = []
     uploads: dict[int, tuple[str, bytes]] = {}
     pointers: dict[str, str] = {}
-    members = ("question_id", "text", "choices", "scale", "file", "sensitive")
+    members = ("question_id", *(part.value for part in AnswerPart), "sensitive")
     for index, item in enumerate(answers):
         given = _object(item, f"/answers/{index}", members, errors)
         if not given:
@@ -191,9 +190,7 @@ async def read_submission(
         if question.field_name in pointers:
             errors.add(f"/answers/{index}/question_id", "This question is answered twice")
             continue
-        pointers[question.field_name] = (
-            f"/answers/{index}/{VALUE_MEMBER[QuestionKind(question.kind)]}"
-        )
+        pointers[question.field_name] = f"/answers/{index}/{_value_member(question)}"
         fields, upload = _answer_fields(index, given, question, errors, max_file_bytes)
         formdata.extend(fields)
         if upload is not None:

@@ -41,10 +41,6 @@ class QuestionKind(Labelled):
     SCALE = "scale", "Scale 1 to 5"
     FILE = "file", "File upload"
 
-    @property
-    def has_options(self) -> bool:
-        return self in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE)
-
 
 class AttachmentKind(StrEnum):
     CALL_DOCUMENT = "call_document"

@@ -21,6 +21,7 @@ from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from consult.calls.models import Attachment, AttachmentKind, Call, CallState, Question, QuestionKind
+from consult.calls.question_kinds import KINDS
 from core.audit import record_action
 from core.errors import FieldProblem, Refused
 from core.forms import SLUG_PATTERN
@@ -290,13 +291,14 @@ async def remove_question(actor: Person, question: Question) -> None:
 
 def _question_fields(details: QuestionDetails) -> dict[str, Any]:
     kind = details.kind
+    rules = KINDS[kind]
     return {
         "kind": kind,
         "prompt": details.prompt,
         "help_text": details.help_text,
         "required": details.required,
-        "word_limit": details.word_limit if kind == QuestionKind.LONG_TEXT else None,
-        "options": _checked_options(details.options) if kind.has_options else [],
+        "word_limit": details.word_limit if rules.prose else None,
+        "options": _checked_options(details.options) if rules.has_options else [],
     }
 
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from consult.calls.models import QuestionKind
+from consult.calls.question_kinds import SCALE_VALUES
 from consult.demo.specs import QuestionSpec
 from core.vocabulary import Sector
 
@@ -68,7 +69,7 @@ class PlannedAnswer:
 
 def popularity(question: QuestionSpec, rng: random.Random) -> tuple[float, ...]:
     """The question's weights, or made-up ones (fixed per call) when the call gives none."""
-    count = 5 if question.kind == QuestionKind.SCALE else len(question.options)
+    count = len(SCALE_VALUES) if question.kind == QuestionKind.SCALE else len(question.options)
     if len(question.weights) == count:
         return question.weights
     return tuple(rng.uniform(1.0, 5.0) for _ in range(count))
@@ -103,7 +104,7 @@ def write_answer(
             chosen = choose_many(rng, question.options, weights, always)
             return PlannedAnswer(position, choices=chosen, sensitive=sensitive)
         case QuestionKind.SCALE:
-            value = rng.choices(range(1, 6), weights)[0]
+            value = rng.choices(SCALE_VALUES, weights)[0]
             return PlannedAnswer(position, scale=value, sensitive=sensitive)
     return None
 

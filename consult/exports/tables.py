@@ -13,7 +13,14 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from consult.calls.models import Attachment, AttachmentKind, Call, Question, QuestionKind
+from consult.calls.models import Attachment, AttachmentKind, Call, Question
+from consult.calls.question_kinds import (
+    CHOICE_SEPARATOR,
+    KINDS,
+    SCALE_VALUES,
+    AnswerPart,
+    AnswerValues,
+)
 from consult.moderation.models import Redaction
 from consult.moderation.public import (
     PUBLIC_VIEW_FIELDS,
@@ -35,7 +42,6 @@ from core.vocabulary import Sector
 # responses' ids, so this bounds the query parameters too (1,000 keeps memory flat and round
 # trips few: bench/published.py).
 CHUNK = 1000
-CHOICE_SEPARATOR = "; "
 
 Cell = str | int | bool | None
 Row = list[Cell]
@@ -82,22 +88,13 @@ async def numbered_questions(call: Call) -> list[tuple[int, Question]]:
 
 
 def _question_column(number: int, question: Question, description: str) -> Column:
-    if question.kind == QuestionKind.SCALE:
+    rules = KINDS[question.kind]
+    label, described = question_label(number, question), f"{description}{rules.export_note}"
+    if rules.part is AnswerPart.SCALE:
         return Column(
-            question_label(number, question),
-            "integer",
-            f"{description} From 1 to 5.",
-            minimum=1,
-            maximum=5,
+            label, "integer", described, minimum=SCALE_VALUES[0], maximum=SCALE_VALUES[-1]
         )
-    if question.kind.has_options:
-        joined = (
-            " Several choices are separated by “; ”."
-            if question.kind == QuestionKind.MULTIPLE_CHOICE
-            else ""
-        )
-        return Column(question_label(number, question), "string", f"{description}{joined}")
-    return Column(question_label(number, question), "string", description)
+    return Column(label, "string", described)
 
 
 def enum_values(
@@ -129,15 +126,11 @@ PUBLIC_COLUMNS = [
 def _public_value(question: Question, answer: PublicAnswer | None) -> Cell:
     if answer is None:
         return None
-    if question.kind.has_options:
-        return CHOICE_SEPARATOR.join(answer.choices) or None
-    if question.kind == QuestionKind.SCALE:
-        return answer.scale
-    return answer.text or None
+    return KINDS[question.kind].cell(AnswerValues(answer.text, answer.choices, answer.scale))
 
 
 async def _public_questions(call: Call) -> list[tuple[int, Question]]:
-    return [(n, q) for n, q in await numbered_questions(call) if q.kind != QuestionKind.FILE]
+    return [(n, q) for n, q in await numbered_questions(call) if KINDS[q.kind].published]
 
 
 def _public_columns(questions: list[tuple[int, Question]]) -> list[Column]:
@@ -223,13 +216,10 @@ ORGANISER_COLUMNS = [
 def _original_value(question: Question, answer: Answer | None, files: Sequence[Attachment]) -> Cell:
     if answer is None:
         return None
-    if question.kind == QuestionKind.FILE:
-        return CHOICE_SEPARATOR.join(file.original_name for file in files) or None
-    if question.kind.has_options:
-        return CHOICE_SEPARATOR.join(answer.choices) or None
-    if question.kind == QuestionKind.SCALE:
-        return answer.scale
-    return answer.text or None
+    file_names = [file.original_name for file in files]
+    return KINDS[question.kind].cell(
+        AnswerValues(answer.text, answer.choices, answer.scale, file_names)
+    )
 
 
 @dataclass(frozen=True)

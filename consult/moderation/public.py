@@ -20,6 +20,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.queryset import QuerySet
 
 from consult.calls.models import Call, Question, QuestionKind
+from consult.calls.question_kinds import KINDS
 from consult.moderation.matching import occurrences
 from consult.moderation.models import Redaction
 from consult.responses.models import (
@@ -218,7 +219,7 @@ async def revision_views(pairs: list[tuple[Response, int]]) -> list[PublicRespon
         )
         for answer in ordered:
             question = questions[answer.question_id]
-            if question.kind == QuestionKind.FILE:
+            if not KINDS[question.kind].published:
                 continue
             public_answers.append(
                 PublicAnswer(

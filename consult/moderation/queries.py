@@ -18,7 +18,8 @@ from tortoise.expressions import Q, Subquery
 from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
-from consult.calls.models import Attachment, Call, Question, QuestionKind
+from consult.calls.models import Attachment, Call, Question
+from consult.calls.question_kinds import KINDS
 from consult.comments.models import Comment, CommentStatus
 from consult.moderation.models import NotMeReport, Redaction, ReportStatus
 from consult.moderation.public import (
@@ -277,7 +278,7 @@ class ResponseInFull:
         return [
             a
             for a in self.answers
-            if a.has_text and a.redactable is not None and a.question.kind != QuestionKind.FILE
+            if a.has_text and a.redactable is not None and KINDS[a.question.kind].published
         ]
 
     @property
@@ -368,7 +369,7 @@ async def response_in_full(call: Call, response_id: int) -> ResponseInFull | Non
         changes = [
             RevisionChange(q, before.get(q.id, ""), latest[q.id].text if q.id in latest else "")
             for q in questions
-            if q.kind != QuestionKind.FILE
+            if KINDS[q.kind].published
             and before.get(q.id, "") != (latest[q.id].text if q.id in latest else "")
         ]
         to_carry = await Redaction.filter(

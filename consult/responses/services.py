@@ -24,7 +24,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from consult.calls.models import Attachment, AttachmentKind, Call, Question, QuestionKind
+from consult.calls.models import Attachment, AttachmentKind, Call, Question
+from consult.calls.question_kinds import KINDS, SCALE_VALUES, AnswerPart
 from consult.calls.rules import count_words
 from consult.responses import revisions
 from consult.responses.models import (
@@ -402,17 +403,23 @@ def _answer_problem(question: Question, answer: Answer | RevisionAnswer | None) 
     if empty:
         return f"Answer “{question.prompt}”" if question.required else None
     assert answer is not None
-    kind = QuestionKind(question.kind)
-    if kind == QuestionKind.LONG_TEXT and question.word_limit:
+    rules = KINDS[question.kind]
+    if rules.prose and question.word_limit:
         words = count_words(answer.text)
         if words > question.word_limit:
             return f"Your answer to “{question.prompt}” has {words} words; use {question.word_limit} or fewer"
-    if kind.has_options and any(choice not in question.options for choice in answer.choices):
+    if rules.has_options and any(choice not in question.options for choice in answer.choices):
         return f"Choose again for “{question.prompt}”: the options have changed"
-    if kind == QuestionKind.SINGLE_CHOICE and len(answer.choices) > 1:
+    if rules.one_choice and len(answer.choices) > 1:
         return f"Choose one option for “{question.prompt}”"
-    if kind == QuestionKind.SCALE and answer.scale is not None and not 1 <= answer.scale <= 5:
-        return f"Choose a number from 1 to 5 for “{question.prompt}”"
+    if (
+        rules.part is AnswerPart.SCALE
+        and answer.scale is not None
+        and answer.scale not in SCALE_VALUES
+    ):
+        return (
+            f"Choose a number from {SCALE_VALUES[0]} to {SCALE_VALUES[-1]} for “{question.prompt}”"
+        )
     return None
 
 

@@ -12,14 +12,19 @@ from tortoise.expressions import Q
 
 from base.settings import Settings
 from consult.calls.files import attachment_response
-from consult.calls.models import Attachment, AttachmentKind, Call, Question, QuestionKind
+from consult.calls.models import Attachment, AttachmentKind, Call, Question
 from consult.calls.queries import public_call, questions_of
 from consult.responses import revisions, services
-from consult.responses.answer_inputs import answer_inputs
-from consult.responses.forms import RespondentForm, SubmitForm, WithdrawForm, answers_form_class
+from consult.responses.forms import (
+    RespondentForm,
+    SubmitForm,
+    WithdrawForm,
+    answer_inputs,
+    answers_form_class,
+    initial_answers,
+)
 from consult.responses.models import Consent, RespondentType, Response
 from consult.responses.services import (
-    AnswerSheet,
     CallClosed,
     Incomplete,
     RespondentDetails,
@@ -151,25 +156,6 @@ async def _next(request: Request, call: Call, step: str) -> HttpResponse:
     return redirect(request, step, slug=call.slug)
 
 
-def _initial_answers(questions: list[Question], sheet: AnswerSheet) -> dict[str, object]:
-    data: dict[str, object] = {}
-    for question in questions:
-        answer = sheet.get(question)
-        if answer is None:
-            continue
-        kind = QuestionKind(question.kind)
-        if kind == QuestionKind.MULTIPLE_CHOICE:
-            data[question.field_name] = answer.choices
-        elif kind == QuestionKind.SINGLE_CHOICE:
-            data[question.field_name] = answer.choices[0] if answer.choices else None
-        elif kind == QuestionKind.SCALE:
-            data[question.field_name] = str(answer.scale) if answer.scale else None
-        elif kind != QuestionKind.FILE:
-            data[question.field_name] = answer.text
-        data[f"{question.field_name}_sensitive"] = answer.sensitive
-    return data
-
-
 def _file_hint(settings: Settings) -> str:
     return f"{ACCEPTED_DESCRIPTION}, up to {settings.upload_max_mb} MB."
 
@@ -210,7 +196,7 @@ async def answers(request: Request) -> HttpResponse:
     else:
         sheet = (await services.working_copy(response)).sheet
         form = answers_form_class(questions, complete=False, file_hint=_file_hint(settings))(
-            data=_initial_answers(questions, sheet), meta={"csrf_context": request.session}
+            data=initial_answers(questions, sheet), meta={"csrf_context": request.session}
         )
     context = {
         "call": found.call,
