@@ -12,6 +12,8 @@ import asyncio
 import itertools
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -105,18 +107,22 @@ def postgres_template() -> Iterator[str]:
     asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-def fresh_database(request: pytest.FixtureRequest, folder: Path) -> Iterator[str]:
+def fresh_database(
+    request: pytest.FixtureRequest, folder: Path, *, demo: bool = False
+) -> Iterator[str]:
     """A copy of the migrated template of the kind `request.param` names ("sqlite" in `folder`,
-    or "postgres"), yielded as its URL and dropped afterwards."""
+    or "postgres"), yielded as its URL and dropped afterwards. With `demo`, a copy of the
+    template that `consult demo` filled once for the whole run."""
     # Tortoise caches INSERT/DELETE SQL per connection name and table, not per dialect; a process
     # that switches between SQLite and PostgreSQL (only this test run does) must forget it.
     EXECUTOR_CACHE.clear()
     if request.param == "sqlite":
         path = folder / "test.sqlite3"
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        template_path = "sqlite_demo_template" if demo else "sqlite_template"
+        shutil.copyfile(request.getfixturevalue(template_path), path)
         yield f"sqlite://{path}"
         return
-    template = request.getfixturevalue("postgres_template")
+    template = request.getfixturevalue("postgres_demo_template" if demo else "postgres_template")
     admin_url = postgres_admin_url()
     name = f"qc_test_{os.getpid()}_{next(_database_numbers)}"
     asyncio.run(_admin(admin_url, f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
@@ -124,10 +130,69 @@ def fresh_database(request: pytest.FixtureRequest, folder: Path) -> Iterator[str
     asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+def load_demo_with_command(database_url: str, data_dir: Path) -> None:
+    """`consult demo` as an operator runs it, into `database_url`."""
+    environ = {
+        **os.environ,
+        "ENV": "test",
+        "DATA_DIR": str(data_dir),
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": TEST_SECRET,
+        "PASSWORD_HASHING": "fast",
+        "LOG_LEVEL": "warning",
+    }
+    subprocess.run(
+        [sys.executable, "-m", "config", "demo"],
+        env=environ,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="session")
+def sqlite_demo_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The migrated SQLite template after `consult demo`: loaded once per test process, copied
+    for each test that starts from the demonstration data."""
+    folder = tmp_path_factory.mktemp("demo-template")
+    path = folder / "demo.sqlite3"
+    shutil.copyfile(sqlite_template, path)
+    load_demo_with_command(f"sqlite://{path}", folder / "data")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_demo_template(
+    postgres_template: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The same on PostgreSQL: a database made from the migrated template, then filled by
+    `consult demo`, used as the template of each demo test's database."""
+    admin_url = postgres_admin_url()
+    name = f"qc_demo_template_{os.getpid()}"
+    asyncio.run(
+        _admin(
+            admin_url,
+            f'DROP DATABASE IF EXISTS "{name}"',
+            f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"',
+        )
+    )
+    load_demo_with_command(
+        _with_database(admin_url, name), tmp_path_factory.mktemp("demo-template") / "data"
+    )
+    yield name
+    asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A freshly migrated, empty database of each kind, used by one test only."""
     yield from fresh_database(request, tmp_path)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def demo_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database of each kind holding the demonstration data, used by one test only."""
+    yield from fresh_database(request, tmp_path, demo=True)
 
 
 @pytest.fixture(scope="session")

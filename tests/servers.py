@@ -43,13 +43,12 @@ def serve_app(
     tmp_path: Path,
     mailbox: Mailbox,
     *,
-    demo: bool,
     environment: dict[str, str] | None = None,
 ) -> Iterator[str]:
-    """`uvicorn config.asgi:app` in its own process on a free port (after `consult demo` when
-    `demo`), yielding its base URL; stopped on exit."""
+    """`uvicorn config.asgi:app` in its own process on a free port, yielding its base URL;
+    stopped on exit."""
     for base_url, _server in serve_app_process(
-        database_url, tmp_path, mailbox, demo=demo, environment=environment
+        database_url, tmp_path, mailbox, environment=environment
     ):
         yield base_url
 
@@ -59,7 +58,6 @@ def serve_app_process(
     tmp_path: Path,
     mailbox: Mailbox,
     *,
-    demo: bool,
     environment: dict[str, str] | None = None,
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """`serve_app`, yielding the server's process too (for tests that kill it)."""
@@ -81,14 +79,6 @@ def serve_app_process(
         "PASSWORD_HASHING": "fast",  # as in the in-process tests
         **(environment or {}),
     }
-    if demo:
-        subprocess.run(
-            [sys.executable, "-m", "config", "demo"],
-            env=env,
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
     log = (tmp_path / "server.log").open("w")
     server = subprocess.Popen(
         [

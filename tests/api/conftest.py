@@ -63,7 +63,7 @@ async def _token_for_an_organisation(database_url: str) -> str:
 def demo_database(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    yield from fresh_database(request, tmp_path_factory.mktemp("demo-api"))
+    yield from fresh_database(request, tmp_path_factory.mktemp("demo-api"), demo=True)
 
 
 @pytest.fixture(scope="package")
@@ -74,7 +74,6 @@ def demo_api(
         demo_database,
         tmp_path_factory.mktemp("demo-api-server"),
         smtp_server,
-        demo=True,
         environment=GENEROUS_LIMITS,
     )
     with serving as base_url:

@@ -48,13 +48,13 @@ def chromium_path() -> str:
 @pytest.fixture
 def live_server(database_url: str, tmp_path: Path, mailbox: Mailbox) -> Iterator[str]:
     """`uvicorn config.asgi:app` as production runs it, on a fresh database, mailing to loopback."""
-    yield from serve_app(database_url, tmp_path, mailbox, demo=False)
+    yield from serve_app(database_url, tmp_path, mailbox)
 
 
 @pytest.fixture
-def demo_server(database_url: str, tmp_path: Path, mailbox: Mailbox) -> Iterator[str]:
-    """The same, after `consult demo` has loaded the demonstration data into the database."""
-    yield from serve_app(database_url, tmp_path, mailbox, demo=True)
+def demo_server(demo_database_url: str, tmp_path: Path, mailbox: Mailbox) -> Iterator[str]:
+    """The same on a copy of a database `consult demo` filled (once per test process)."""
+    yield from serve_app(demo_database_url, tmp_path, mailbox)
 
 
 @pytest.fixture

@@ -44,10 +44,10 @@ async def respondent_published_by_name(database_url: str) -> str:
 
 
 async def test_a_person_downloads_their_data_then_deletes_their_account(
-    demo_server: str, database_url: str, browser_page: Page, tmp_path: Path
+    demo_server: str, demo_database_url: str, browser_page: Page, tmp_path: Path
 ) -> None:
     page = browser_page
-    email = await respondent_published_by_name(database_url)
+    email = await respondent_published_by_name(demo_database_url)
     await sign_in(page, demo_server, email, PASSWORD)
     name = (await page.locator(".summary-list__value").first.inner_text()).strip()
 

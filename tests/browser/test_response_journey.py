@@ -68,10 +68,10 @@ async def answer_every_question(page: Page, pdf: Path, long_text: str) -> None:
 
 
 async def test_a_stakeholder_answers_a_call_end_to_end_in_chromium(
-    demo_server: str, database_url: str, browser_page: Page, mailbox: Mailbox, tmp_path: Path
+    demo_server: str, demo_database_url: str, browser_page: Page, mailbox: Mailbox, tmp_path: Path
 ) -> None:
     page = browser_page
-    call = await open_call_with_a_file_question(database_url)
+    call = await open_call_with_a_file_question(demo_database_url)
     assert call is not None, "the demonstration data has an open call with a file question"
     pdf = tmp_path / "evidence.pdf"
     pdf.write_bytes(TINY_PDF)
@@ -160,7 +160,7 @@ async def test_a_stakeholder_answers_a_call_end_to_end_in_chromium(
     assert "Revised: shared cryogenic test beds" in text_of(messages[-1])
 
     # After the deadline nothing can change, and the pages say why.
-    await close_call(database_url, call.id)
+    await close_call(demo_database_url, call.id)
     await page.goto(f"{demo_server}/responses/{tracking}")
     await expect(page.get_by_role("main")).to_contain_text("can no longer be changed or withdrawn")
     await assert_accessible(page)

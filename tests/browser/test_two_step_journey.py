@@ -20,16 +20,18 @@ from tests.support import Mailbox
 
 
 @pytest.fixture(params=["postgres"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+def demo_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """PostgreSQL only, as deployed: the journey is about the pages, and the rules behind them run
-    on both databases in tests/consult/test_two_step.py (this saves a demo load of 10 s)."""
-    yield from fresh_database(request, tmp_path)
+    on both databases in tests/consult/test_two_step.py."""
+    yield from fresh_database(request, tmp_path, demo=True)
 
 
 @pytest.fixture
-def demo_server_as_deployed(database_url: str, tmp_path: Path, mailbox: Mailbox) -> Iterator[str]:
+def demo_server_as_deployed(
+    demo_database_url: str, tmp_path: Path, mailbox: Mailbox
+) -> Iterator[str]:
     yield from serve_app(
-        database_url, tmp_path, mailbox, demo=True, environment={"TWO_STEP_REQUIRED": "on"}
+        demo_database_url, tmp_path, mailbox, environment={"TWO_STEP_REQUIRED": "on"}
     )
 
 

@@ -103,7 +103,6 @@ def test_a_receipt_committed_before_a_crash_is_mailed_once_after_it(
                 database_url,
                 tmp_path,
                 Mailbox(),
-                demo=False,
                 environment={"SMTP_URL": stalling_url},
             )
             base_url, server = next(serving)

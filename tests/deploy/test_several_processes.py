@@ -52,7 +52,6 @@ def web_processes(
                     database_url,
                     tmp_path / f"web-{number}",
                     mailbox,
-                    demo=False,
                     environment={"BASE_URL": SHARED_BASE_URL},
                 )
             )
