@@ -15,6 +15,9 @@ from config.database import tortoise_config
 from config.scheduler import run_scheduler
 from core.notifications.compose import Site
 
+# The name of the task that runs the scheduler inside a web process (SCHEDULER=on).
+SCHEDULER_TASK = "consult-scheduler"
+
 log = logging.getLogger("consult")
 
 
@@ -28,7 +31,7 @@ def build_lifespan(settings: Settings) -> Callable[[Starlette], AbstractAsyncCon
             if settings.scheduler:
                 site = Site(settings, app.state.templates.env, app.router.url_path_for)
                 scheduler = asyncio.create_task(
-                    run_scheduler(site, clock=app.state.clock, stop=stop)
+                    run_scheduler(site, clock=app.state.clock, stop=stop), name=SCHEDULER_TASK
                 )
             try:
                 yield
