@@ -3,7 +3,8 @@
 Every test that asks for `database_url` runs twice, `[sqlite]` and `[postgres]`. Each run gets its
 own database cloned from a template that the committed migrations built once per session: a file
 copy for SQLite, `CREATE DATABASE … TEMPLATE` for PostgreSQL. Tests therefore exercise the real
-migrations, not a schema generated from the models.
+migrations, not a schema generated from the models. Tests that start from the demonstration data
+copy a template the demo was loaded into once per test process, instead of loading it again.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from config.app import create_app
 from config.database import migrate, tortoise_config
 from config.routes import site_without_app
 from consult.accounts.passwords import use_hashing_profile
+from consult.demo import load_demo
 from core.clock import FixedClock
 from core.notifications.compose import Site
 from tests.support import Mailbox, start_smtp_server
@@ -107,22 +109,26 @@ def postgres_template() -> Iterator[str]:
     asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+# What a test's database starts from: the migrated schema only; what `consult demo` loads at the
+# real time (for servers, which run on the real clock); what `load_demo` loads at START (for
+# tests on the test clock). Each template is made once per test process, then copied per test.
+EMPTY, DEMO_NOW, DEMO_AT_START = "", "_demo_template", "_demo_at_start"
+
+
 def fresh_database(
-    request: pytest.FixtureRequest, folder: Path, *, demo: bool = False
+    request: pytest.FixtureRequest, folder: Path, *, contents: str = EMPTY
 ) -> Iterator[str]:
-    """A copy of the migrated template of the kind `request.param` names ("sqlite" in `folder`,
-    or "postgres"), yielded as its URL and dropped afterwards. With `demo`, a copy of the
-    template that `consult demo` filled once for the whole run."""
+    """A copy of a template of the kind `request.param` names ("sqlite" in `folder`, or
+    "postgres") holding `contents`, yielded as its URL and dropped afterwards."""
     # Tortoise caches INSERT/DELETE SQL per connection name and table, not per dialect; a process
     # that switches between SQLite and PostgreSQL (only this test run does) must forget it.
     EXECUTOR_CACHE.clear()
     if request.param == "sqlite":
         path = folder / "test.sqlite3"
-        template_path = "sqlite_demo_template" if demo else "sqlite_template"
-        shutil.copyfile(request.getfixturevalue(template_path), path)
+        shutil.copyfile(request.getfixturevalue(f"sqlite{contents or '_template'}"), path)
         yield f"sqlite://{path}"
         return
-    template = request.getfixturevalue("postgres_demo_template" if demo else "postgres_template")
+    template = request.getfixturevalue(f"postgres{contents or '_template'}")
     admin_url = postgres_admin_url()
     name = f"qc_test_{os.getpid()}_{next(_database_numbers)}"
     asyncio.run(_admin(admin_url, f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
@@ -183,6 +189,42 @@ def postgres_demo_template(
     asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+async def _load_demo_at_start(database_url: str) -> None:
+    await Tortoise.init(config=tortoise_config(database_url))
+    try:
+        await load_demo(now=START)
+    finally:
+        await Tortoise.close_connections()
+
+
+@pytest.fixture(scope="session")
+def sqlite_demo_at_start(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The migrated SQLite template after `load_demo(now=START)`."""
+    path = tmp_path_factory.mktemp("demo-at-start") / "demo.sqlite3"
+    shutil.copyfile(sqlite_template, path)
+    EXECUTOR_CACHE.clear()
+    asyncio.run(_load_demo_at_start(f"sqlite://{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_demo_at_start(postgres_template: str) -> Iterator[str]:
+    """The same on PostgreSQL."""
+    admin_url = postgres_admin_url()
+    name = f"qc_demo_at_start_{os.getpid()}"
+    asyncio.run(
+        _admin(
+            admin_url,
+            f'DROP DATABASE IF EXISTS "{name}"',
+            f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"',
+        )
+    )
+    EXECUTOR_CACHE.clear()
+    asyncio.run(_load_demo_at_start(_with_database(admin_url, name)))
+    yield name
+    asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A freshly migrated, empty database of each kind, used by one test only."""
@@ -191,8 +233,26 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def demo_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database of each kind holding the demonstration data, used by one test only."""
-    yield from fresh_database(request, tmp_path, demo=True)
+    """A database of each kind holding the demonstration data `consult demo` loaded at the real
+    time (for servers on the real clock), used by one test only."""
+    yield from fresh_database(request, tmp_path, contents=DEMO_NOW)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def demo_database_at_start(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database of each kind holding the demonstration data as `load_demo(now=START)` leaves
+    it (START is the `clock` fixture's time), used by one test only."""
+    yield from fresh_database(request, tmp_path, contents=DEMO_AT_START)
+
+
+@pytest.fixture
+async def demo_at_start(demo_database_at_start: str) -> AsyncIterator[None]:
+    """Tortoise open on that database, as `db` is on an empty one."""
+    await Tortoise.init(config=tortoise_config(demo_database_at_start))
+    try:
+        yield
+    finally:
+        await Tortoise.close_connections()
 
 
 @pytest.fixture(scope="session")

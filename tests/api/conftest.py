@@ -19,7 +19,7 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from config.database import tortoise_config
 from consult.api.tokens import issue_token
 from core.models import Person
-from tests.conftest import fresh_database
+from tests.conftest import DEMO_NOW, fresh_database
 from tests.servers import serve_app
 from tests.support import Mailbox
 
@@ -63,7 +63,7 @@ async def _token_for_an_organisation(database_url: str) -> str:
 def demo_database(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    yield from fresh_database(request, tmp_path_factory.mktemp("demo-api"), demo=True)
+    yield from fresh_database(request, tmp_path_factory.mktemp("demo-api"), contents=DEMO_NOW)
 
 
 @pytest.fixture(scope="package")

@@ -14,7 +14,7 @@ from playwright.async_api import Page, expect
 from consult.accounts import totp
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_session_journeys import ORGANISER, sign_in
-from tests.conftest import fresh_database
+from tests.conftest import DEMO_NOW, fresh_database
 from tests.servers import serve_app
 from tests.support import Mailbox
 
@@ -23,7 +23,7 @@ from tests.support import Mailbox
 def demo_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """PostgreSQL only, as deployed: the journey is about the pages, and the rules behind them run
     on both databases in tests/consult/test_two_step.py."""
-    yield from fresh_database(request, tmp_path, demo=True)
+    yield from fresh_database(request, tmp_path, contents=DEMO_NOW)
 
 
 @pytest.fixture

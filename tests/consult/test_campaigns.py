@@ -22,7 +22,6 @@ from consult.analysis.minhash import WordNumbers, signatures, similarity, words_
 from consult.analysis.models import Campaign
 from consult.analysis.services import detect_campaigns
 from consult.calls.models import Call, Question, QuestionKind
-from consult.demo import load_demo
 from consult.demo.calls import CAMPAIGN_CALL
 from consult.demo.campaign import COALITION, TEMPLATE
 from consult.responses.models import Answer, Consent, Publication, Response, ResponseStatus
@@ -288,8 +287,9 @@ async def test_a_response_that_leaves_the_letter_leaves_the_campaign(
     assert [size for _, size, _ in await stored_campaigns(call)] == [5]
 
 
-async def test_the_planted_demonstration_campaign_is_found(db: None, clock: FixedClock) -> None:
-    await load_demo(now=clock.now())
+async def test_the_planted_demonstration_campaign_is_found(
+    demo_at_start: None, clock: FixedClock
+) -> None:
     call = await Call.get(slug=CAMPAIGN_CALL.slug)
     main = await Question.get(call_id=call.id, position=0)
     letters = {

@@ -71,11 +71,9 @@ def resemblance(a: str, b: str) -> float:
 
 
 async def test_demo_calls_sit_in_every_phase_at_the_stated_distances(
-    db: None, clock: FixedClock
+    demo_at_start: None, clock: FixedClock
 ) -> None:
     now = clock.now()
-
-    await load_demo(now=now)
 
     calls = await Call.all().prefetch_related("team", "questions", "created_by", "topic")
     by_phase: dict[CallPhase, list[Call]] = {}
@@ -115,10 +113,8 @@ async def test_demo_calls_sit_in_every_phase_at_the_stated_distances(
 
 
 async def test_demo_responses_spread_over_sectors_countries_types_and_consent(
-    db: None, clock: FixedClock
+    demo_at_start: None, clock: FixedClock
 ) -> None:
-    await load_demo(now=clock.now())
-
     responses = await Response.all()
     statuses = Counter(response.status for response in responses)
     consents = Counter(response.consent for response in responses)
@@ -143,11 +139,9 @@ async def test_demo_responses_spread_over_sectors_countries_types_and_consent(
 
 
 async def test_demo_submitted_responses_carry_valid_tracking_numbers(
-    db: None, clock: FixedClock
+    demo_at_start: None, clock: FixedClock
 ) -> None:
     now = clock.now()
-
-    await load_demo(now=now)
 
     responses = await Response.all()
     sent = [r for r in responses if r.status != ResponseStatus.DRAFT]
@@ -167,9 +161,9 @@ async def test_demo_submitted_responses_carry_valid_tracking_numbers(
             assert response.submitted_at < response.withdrawn_at < now
 
 
-async def test_demo_answers_have_the_shape_of_their_question(db: None, clock: FixedClock) -> None:
-    await load_demo(now=clock.now())
-
+async def test_demo_answers_have_the_shape_of_their_question(
+    demo_at_start: None, clock: FixedClock
+) -> None:
     questions = {question.id: question for question in await Question.all()}
     answers = await Answer.all()
     by_response: dict[int, set[int]] = {}
@@ -214,10 +208,8 @@ async def test_demo_answers_have_the_shape_of_their_question(db: None, clock: Fi
 
 
 async def test_demo_form_letter_campaign_is_near_duplicate_not_identical(
-    db: None, clock: FixedClock
+    demo_at_start: None, clock: FixedClock
 ) -> None:
-    await load_demo(now=clock.now())
-
     main = await Question.get(call__slug=CAMPAIGN_CALL.slug, position=0)
     texts = [a.text for a in await Answer.filter(question=main)]
     letters = [text for text in texts if f"supporter of the {COALITION}" in text]
@@ -237,11 +229,9 @@ async def test_demo_form_letter_campaign_is_near_duplicate_not_identical(
 
 
 async def test_demo_comments_are_on_open_calls_some_with_replies_one_waiting_one_rejected(
-    db: None, clock: FixedClock
+    demo_at_start: None, clock: FixedClock
 ) -> None:
     now = clock.now()
-
-    await load_demo(now=now)
 
     comments = await Comment.all().prefetch_related("call", "author", "moderated_by")
     replies = [c for c in comments if c.parent_id is not None]
@@ -265,9 +255,9 @@ async def test_demo_comments_are_on_open_calls_some_with_replies_one_waiting_one
     assert all(c.author is not None for c in comments)
 
 
-async def test_demo_respondents_share_one_verified_password(db: None, clock: FixedClock) -> None:
-    await load_demo(now=clock.now())
-
+async def test_demo_respondents_share_one_verified_password(
+    demo_at_start: None, clock: FixedClock
+) -> None:
     respondents = await Person.filter(email__startswith="respondent-").order_by("email")
 
     assert len(respondents) == 200
@@ -333,9 +323,8 @@ async def test_demo_second_load_adds_nothing_and_says_so(db: None, clock: FixedC
 
 
 async def test_demo_sessions_keep_their_occurrences_and_registrations_on_a_second_load(
-    db: None, clock: FixedClock
+    demo_at_start: None, clock: FixedClock
 ) -> None:
-    await load_demo(now=clock.now())
     gone = ["standards-industry-roundtable", "supply-chain-roundtable-washington"]
     await Session.filter(slug__in=gone).delete()
     kept = await Registration.filter(session__slug="us-uk-quantum-standards-working-group").count()
@@ -368,11 +357,9 @@ def test_demo_responses_and_registrations_are_planned_the_same_way_every_time(
 
 
 async def test_demo_sessions_meet_in_washington_london_and_online_on_every_topic(
-    db: None, clock: FixedClock
+    demo_at_start: None, clock: FixedClock
 ) -> None:
     now = clock.now()
-
-    await load_demo(now=now)
 
     sessions = await Session.all().prefetch_related("topics", "team", "created_by", "call")
 
@@ -423,10 +410,8 @@ async def test_demo_sessions_meet_in_washington_london_and_online_on_every_topic
 
 
 async def test_demo_sessions_meet_on_working_days_in_hours_that_suit_both_capitals(
-    db: None, clock: FixedClock
+    demo_at_start: None, clock: FixedClock
 ) -> None:
-    await load_demo(now=clock.now())
-
     for session in await Session.all():
         for occurrence in await session_occurrences(session):
             for zone in (WASHINGTON, LONDON):
@@ -438,10 +423,8 @@ async def test_demo_sessions_meet_on_working_days_in_hours_that_suit_both_capita
 
 
 async def test_demo_weekly_series_keeps_3pm_in_london_across_the_daylight_saving_change(
-    db: None, clock: FixedClock
+    demo_at_start: None, clock: FixedClock
 ) -> None:
-    await load_demo(now=clock.now())
-
     series = await Session.get(recurrence=Recurrence.WEEKLY)
     found = await session_occurrences(series)
     london = [o.starts_at.astimezone(LONDON) for o in found]
@@ -536,10 +519,8 @@ def test_the_next_disagreement_is_read_from_the_zone_database() -> None:
 
 
 async def test_demo_monthly_dialogue_meets_on_the_same_date_or_the_next_working_day(
-    db: None, clock: FixedClock
+    demo_at_start: None, clock: FixedClock
 ) -> None:
-    await load_demo(now=clock.now())
-
     series = await Session.get(recurrence=Recurrence.MONTHLY)
     found = await session_occurrences(series)
 
@@ -562,11 +543,9 @@ async def test_demo_monthly_dialogue_meets_on_the_same_date_or_the_next_working_
 
 
 async def test_demo_has_one_cancelled_session_still_holding_its_registrations(
-    db: None, clock: FixedClock
+    demo_at_start: None, clock: FixedClock
 ) -> None:
     now = clock.now()
-
-    await load_demo(now=now)
 
     [cancelled] = await Session.filter(status=SessionStatus.CANCELLED)
     registrations = await Registration.filter(session=cancelled)
@@ -580,10 +559,8 @@ async def test_demo_has_one_cancelled_session_still_holding_its_registrations(
 
 
 async def test_demo_full_session_has_every_place_taken_and_four_waiting_in_order(
-    db: None, clock: FixedClock
+    demo_at_start: None, clock: FixedClock
 ) -> None:
-    await load_demo(now=clock.now())
-
     full = await Session.get(slug="standards-industry-roundtable")
     registrations = await Registration.filter(session=full).order_by("created_at")
     statuses = [r.status for r in registrations]
@@ -595,11 +572,9 @@ async def test_demo_full_session_has_every_place_taken_and_four_waiting_in_order
 
 
 async def test_demo_registrations_fit_capacity_and_come_before_the_session(
-    db: None, clock: FixedClock
+    demo_at_start: None, clock: FixedClock
 ) -> None:
     now = clock.now()
-
-    await load_demo(now=now)
 
     sessions = {s.id: s for s in await Session.all()}
     registrations = await Registration.all().prefetch_related("person")
@@ -637,10 +612,8 @@ async def test_demo_registrations_fit_capacity_and_come_before_the_session(
 
 
 async def test_demo_weekly_series_takes_registrations_for_single_meetings(
-    db: None, clock: FixedClock
+    demo_at_start: None, clock: FixedClock
 ) -> None:
-    await load_demo(now=clock.now())
-
     series = await Session.get(recurrence=Recurrence.WEEKLY)
     found = await session_occurrences(series)
     registrations = await Registration.filter(session=series).prefetch_related("person")
@@ -658,11 +631,9 @@ async def test_demo_weekly_series_takes_registrations_for_single_meetings(
 
 
 async def test_demo_stakeholder_is_registered_for_two_coming_sessions(
-    db: None, clock: FixedClock
+    demo_at_start: None, clock: FixedClock
 ) -> None:
     now = clock.now()
-
-    await load_demo(now=now)
 
     registrations = await Registration.filter(
         person__email="priya.shah@qubits.example"
@@ -676,10 +647,8 @@ async def test_demo_stakeholder_is_registered_for_two_coming_sessions(
 
 
 async def test_demo_moderation_publishes_redacts_a_phone_number_and_has_a_not_me_report(
-    db: None, clock: FixedClock
+    demo_at_start: None, clock: FixedClock
 ) -> None:
-    await load_demo(now=clock.now())
-
     published = await Response.filter(publication=Publication.PUBLISHED)
     assert len(published) == 265
     assert all(r.consent != Consent.DO_NOT_PUBLISH for r in published)
@@ -698,20 +667,16 @@ async def test_demo_moderation_publishes_redacts_a_phone_number_and_has_a_not_me
 
 
 async def test_demo_leaves_a_phone_number_in_the_standards_queue_for_a_moderator(
-    db: None, clock: FixedClock
+    demo_at_start: None, clock: FixedClock
 ) -> None:
-    await load_demo(now=clock.now())
-
     [answer] = await Answer.filter(text__contains=QUEUED_PHONE_NUMBER).prefetch_related("response")
     assert answer.response.publication == Publication.PENDING
     assert answer.response.consent != Consent.DO_NOT_PUBLISH
 
 
 async def test_demo_campaign_is_found_and_stored_with_each_members_added_text(
-    db: None, clock: FixedClock
+    demo_at_start: None, clock: FixedClock
 ) -> None:
-    await load_demo(now=clock.now())
-
     [campaign] = await Campaign.all()
     assert campaign.size == 80
     assert campaign.template == " ".join(TEMPLATE)
