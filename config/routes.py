@@ -14,11 +14,18 @@ from starlette.types import Receive, Scope, Send
 
 from base.settings import Settings
 from config import health
-from consult.routes import routes as consult_routes
+from consult.accounts.routes import routes as account_routes
+from consult.analysis.routes import routes as analysis_routes
+from consult.api.routes import routes as api_routes
+from consult.calls.routes import routes as call_routes
+from consult.comments.routes import routes as comment_routes
+from consult.exports.routes import routes as export_routes
+from consult.moderation.routes import routes as moderation_routes
+from consult.pages.routes import routes as page_routes
+from consult.privacy.routes import routes as privacy_routes
+from consult.responses.routes import routes as response_routes
 from core.notifications.compose import Site
 from core.templating import build_environment
-from events.calendar_routes import routes as calendar_routes
-from events.organise_routes import routes as organise_session_routes
 from events.routes import routes as session_routes
 
 # Header navigation: (label, route name). An entry appears once its route exists, so the header
@@ -31,12 +38,22 @@ NAVIGATION = (
 
 
 def build_routes() -> list[BaseRoute]:
+    """Every feature's routes (each feature has one `routes` module). The order matters only
+    where two patterns can match one path: exports before the response pages (below), and within
+    a feature, as its module says."""
     return [
-        *consult_routes,
-        # Feeds first: /sessions/{slug}.ics must win over the page route /sessions/{slug}.
-        *calendar_routes,
+        *page_routes,
+        *account_routes,
+        *privacy_routes,
+        *call_routes,
+        *response_routes,
+        *comment_routes,
+        # Exports first: /calls/{slug}/responses/export.csv must win over the response pages.
+        *export_routes,
+        *moderation_routes,
+        *analysis_routes,
+        *api_routes,
         *session_routes,
-        *organise_session_routes,
         Route("/healthz", health.healthz, name="healthz"),
         Route("/readyz", health.readyz, name="readyz"),
         Mount("/static", StaticFiles(packages=[("config", "static")]), name="static"),

@@ -1,12 +1,15 @@
-"""Routes of the JSON API (/api/v1), its OpenAPI document and its reference page."""
+"""Routes of the JSON API (/api/v1), its OpenAPI document and its reference page, and the
+account page where an organisation issues and revokes its API tokens."""
 
 from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
 from consult.api import docs_views, read_views, write_views
+from consult.api import token_views as api_token_views
 
 V1 = "/api/v1"
+GET_POST = ["GET", "POST"]
 
 routes: list[BaseRoute] = [
     Route(f"{V1}/openapi.json", docs_views.openapi_json, name="api:openapi"),
@@ -35,5 +38,17 @@ routes: list[BaseRoute] = [
         write_views.replace,
         methods=["PUT"],
         name="api:replace_response",
+    ),
+    Route(
+        "/account/api-tokens",
+        api_token_views.api_tokens,
+        methods=GET_POST,
+        name="account:api_tokens",
+    ),
+    Route(
+        "/account/api-tokens/{token_id:int}/revoke",
+        api_token_views.revoke_api_token,
+        methods=["POST"],
+        name="account:revoke_api_token",
     ),
 ]

@@ -1,4 +1,5 @@
-"""Routes of the consult domain. Every route has a name; templates link by name."""
+"""Routes of accounts: signing up and in, two-step sign-in, one's profile and mail choices, and
+the admins' people pages."""
 
 from __future__ import annotations
 
@@ -6,22 +7,10 @@ from starlette.routing import BaseRoute, Route
 
 from consult.accounts import admin_views, two_step_views
 from consult.accounts import views as accounts
-from consult.analysis.routes import routes as analysis_routes
-from consult.api import token_views as api_token_views
-from consult.api.routes import routes as api_routes
-from consult.calls.organise_routes import routes as organise_call_routes
-from consult.calls.routes import routes as call_routes
-from consult.comments.routes import routes as comment_routes
-from consult.exports.routes import routes as export_routes
-from consult.moderation.public_routes import routes as published_response_routes
-from consult.moderation.routes import routes as moderation_routes
-from consult.pages.routes import routes as page_routes
-from consult.privacy import views as privacy_views
-from consult.responses.routes import routes as response_routes
 
 GET_POST = ["GET", "POST"]
 
-account_routes: list[BaseRoute] = [
+routes: list[BaseRoute] = [
     Route("/account/", accounts.account_home, name="account:home"),
     Route("/account/signup", accounts.sign_up, methods=GET_POST, name="account:signup"),
     Route("/account/signup/check-email", accounts.check_email, name="account:check_email"),
@@ -79,22 +68,6 @@ account_routes: list[BaseRoute] = [
         methods=GET_POST,
         name="account:notifications",
     ),
-    Route(
-        "/account/api-tokens",
-        api_token_views.api_tokens,
-        methods=GET_POST,
-        name="account:api_tokens",
-    ),
-    Route(
-        "/account/api-tokens/{token_id:int}/revoke",
-        api_token_views.revoke_api_token,
-        methods=["POST"],
-        name="account:revoke_api_token",
-    ),
-    Route("/account/data", privacy_views.your_data, name="account:data"),
-    Route("/account/data/export.zip", privacy_views.export_data, name="account:export"),
-    Route("/account/delete", privacy_views.delete_account, methods=GET_POST, name="account:delete"),
-    Route("/privacy", privacy_views.privacy_notice, name="privacy"),
     # The address the List-Unsubscribe header of optional mail carries (core.notifications.compose).
     Route(
         "/unsubscribe/{token}", accounts.unsubscribe, methods=GET_POST, name="account:unsubscribe"
@@ -112,19 +85,4 @@ account_routes: list[BaseRoute] = [
         methods=["POST"],
         name="admin:person_two_step_off",
     ),
-]
-
-routes: list[BaseRoute] = [
-    *page_routes,
-    *account_routes,
-    *call_routes,
-    *response_routes,
-    *comment_routes,
-    *organise_call_routes,
-    # Exports first: /calls/{slug}/responses/export.csv must win over the response pages.
-    *export_routes,
-    *published_response_routes,
-    *moderation_routes,
-    *analysis_routes,
-    *api_routes,
 ]
