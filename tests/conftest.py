@@ -290,12 +290,12 @@ def environ_for_tests(
         "SESSION_IDLE_MINUTES": str(60 * 24 * 366),
         "SESSION_MAX_HOURS": str(24 * 366),
         # Most tests make organisers by changing a stakeholder's role; two-step sign-in and its
-        # enforcement have their own tests (tests/consult/test_two_step.py), which turn it on.
+        # enforcement have their own tests (tests/consult/accounts/test_two_step.py), which turn it on.
         "TWO_STEP_REQUIRED": "off",
         # Tests edit sessions and read the feed at once; the memo has its own test.
         "PUBLIC_FRESHNESS_SECONDS": "0",
         # Argon2id still, but one pass over 64 KiB: the suite hashes thousands of passwords, and
-        # the standard profile spends 0.3 s of a core on each (tests/consult/test_passwords.py
+        # the standard profile spends 0.3 s of a core on each (tests/consult/accounts/test_passwords.py
         # checks the standard profile itself).
         "PASSWORD_HASHING": "fast",
         **overrides,

@@ -6,7 +6,7 @@ them, and downloads the open-data CSV, which holds the rows the page shows.
 the form (after correcting a mistake) and sees the confirmation; organisers find the report.
 
 The responses are made and published in the server's database through the app's own services
-(`tests.consult.published_data`), not taken from the demonstration data.
+(`tests.consult.moderation.published_data`), not taken from the demonstration data.
 """
 
 from __future__ import annotations
@@ -22,7 +22,12 @@ from tortoise import Tortoise
 from config.database import tortoise_config
 from consult.moderation.models import NotMeReport
 from tests.browser.conftest import assert_accessible
-from tests.consult.published_data import PHONE, SECRETS, Record, closed_call_with_a_record
+from tests.consult.moderation.published_data import (
+    PHONE,
+    SECRETS,
+    Record,
+    closed_call_with_a_record,
+)
 
 
 async def a_published_record(database_url: str) -> Record:

@@ -22,7 +22,7 @@ from tests.support import Mailbox
 @pytest.fixture(params=["postgres"])
 def demo_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """PostgreSQL only, as deployed: the journey is about the pages, and the rules behind them run
-    on both databases in tests/consult/test_two_step.py."""
+    on both databases in tests/consult/accounts/test_two_step.py."""
     yield from fresh_database(request, tmp_path, contents=DEMO_NOW)
 
 

@@ -21,7 +21,7 @@ CSRF_EXEMPT = {
     "account:unsubscribe",
     # The JSON API ignores cookies: a write needs `Authorization: Bearer <token>`, which a page on
     # another site can neither read nor make a browser send (and no CORS is granted to writes).
-    # tests/api/test_api_submission.py: without a token, 401 and nothing is created.
+    # tests/consult/api/test_api_submission.py: without a token, 401 and nothing is created.
     "api:submit_response",
 }
 

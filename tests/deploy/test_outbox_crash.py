@@ -28,7 +28,7 @@ from config.database import tortoise_config
 from consult.responses.models import Response, ResponseStatus
 from core.notifications.models import Notification
 from core.notifications.outbox import CLAIM, dispatch_due
-from tests.api.helpers import full_answers, organisation_with_token, submission
+from tests.consult.api.helpers import full_answers, organisation_with_token, submission
 from tests.factories import make_call
 from tests.servers import serve_app_process
 from tests.support import Mailbox, start_smtp_server

@@ -323,7 +323,7 @@ def test_every_workspace_route_has_samples_for_its_path_parameters() -> None:
     )
     assert not missing, (
         "These workspace routes have path parameters the permission matrix cannot fill. Add each "
-        "parameter to PARAMS (or its area to SLUGS) in tests/consult/test_permission_matrix.py, "
+        "parameter to PARAMS (or its area to SLUGS) in tests/consult/pages/test_permission_matrix.py, "
         "and make a sample object for it in make_world():\n  " + "\n  ".join(missing)
     )
 
@@ -357,7 +357,7 @@ async def test_who_may_use_each_workspace_route(app: Starlette, clock: FixedCloc
         pytest.fail(
             "No sample for the path parameters of: "
             + ", ".join(str(check) for check in unfillable)
-            + ". Add them to PARAMS in tests/consult/test_permission_matrix.py.",
+            + ". Add them to PARAMS in tests/consult/pages/test_permission_matrix.py.",
             pytrace=False,
         )
     problems: list[str] = []

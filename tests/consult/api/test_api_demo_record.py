@@ -38,7 +38,7 @@ from consult.responses.models import (
 )
 from core.models import Person
 from events.models import OccurrenceOverride, Recurrence, Session, Visibility
-from tests.api.conftest import DemoApi
+from tests.consult.api.conftest import DemoApi
 
 SHORTEST = 12  # shorter strings (a "Yes", a country) may be public elsewhere by coincidence
 # The spec's rules, written out here so that a change to the code's own constants cannot move them.

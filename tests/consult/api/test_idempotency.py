@@ -17,7 +17,7 @@ from consult.calls.models import Call
 from consult.responses.models import Response
 from consult.retention import apply_retention
 from core.clock import FixedClock
-from tests.api.helpers import (
+from tests.consult.api.helpers import (
     Organisation,
     full_answers,
     organisation_with_token,

@@ -9,7 +9,7 @@ from starlette.applications import Starlette
 
 from core.models import AuditEntry, Person
 from core.vocabulary import Role
-from tests.consult.workspace_helpers import table_rows
+from tests.consult.pages.workspace_helpers import table_rows
 from tests.factories import make_person, organiser, person_with_role, second_browser
 from tests.support import error_summary, page
 

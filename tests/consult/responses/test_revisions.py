@@ -31,8 +31,19 @@ from core.clock import FixedClock
 from core.models import Person
 from core.notifications.models import Notification
 from core.vocabulary import Role
-from tests.api.helpers import Organisation, full_answers, organisation_with_token, submission
-from tests.consult.test_responses import give_answers, give_details, start, submit, submit_form
+from tests.consult.api.helpers import (
+    Organisation,
+    full_answers,
+    organisation_with_token,
+    submission,
+)
+from tests.consult.responses.test_responses import (
+    give_answers,
+    give_details,
+    start,
+    submit,
+    submit_form,
+)
 from tests.factories import (
     make_call,
     make_person,

@@ -1,7 +1,7 @@
 """The read API: what it lists, how it pages and caches, and that it shows no more than the pages.
 
 Runs on SQLite and PostgreSQL through the real app. The record of responses comes from
-tests.consult.published_data: responses in every state, a redaction and a sensitive answer, each
+tests.consult.moderation.published_data: responses in every state, a redaction and a sensitive answer, each
 secret a word that appears nowhere else.
 """
 
@@ -19,7 +19,7 @@ from consult.calls.models import CallState
 from consult.comments.models import Comment, CommentStatus
 from core.clock import FixedClock
 from events.models import OccurrenceOverride, Recurrence, Session, Visibility
-from tests.consult.published_data import SECRETS, Record, closed_call_with_a_record
+from tests.consult.moderation.published_data import SECRETS, Record, closed_call_with_a_record
 from tests.factories import make_call, make_person, make_topic
 
 PROBLEM = "application/problem+json"

@@ -14,7 +14,7 @@ from consult.moderation.reports import report_not_me
 from consult.responses.models import Response
 from core.clock import FixedClock
 from core.vocabulary import Sector
-from tests.consult.published_data import (
+from tests.consult.moderation.published_data import (
     ADA_TEXT,
     DRAFT_WORD,
     HELD_WORD,

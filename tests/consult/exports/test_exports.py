@@ -18,7 +18,7 @@ from consult.exports.tables import public_table
 from core.clock import FixedClock
 from core.models import AuditEntry
 from core.vocabulary import Role
-from tests.consult.published_data import (
+from tests.consult.moderation.published_data import (
     ADA_TEXT,
     FORMULA,
     PHONE,

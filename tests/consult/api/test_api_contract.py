@@ -10,7 +10,7 @@ valid accepted — where accepted includes 409 and 422, the answers for rules a 
 Everything a schema can state, the document states, so that it holds for any seed: date
 patterns without month or day 00, no NUL in query and path values (400), no NUL or lone
 surrogate in body strings (422), the filters' exact values, the countries, and request examples
-made from a real open call. tests/api/test_api_document.py checks each of those edges directly.
+made from a real open call. tests/consult/api/test_api_document.py checks each of those edges directly.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.api.conftest import DemoApi
+from tests.consult.api.conftest import DemoApi
 
 CONFIG = """
 [checks.positive_data_acceptance]

@@ -16,7 +16,7 @@ from consult.responses.models import Consent, Publication, Response, ResponseSta
 from core.clock import FixedClock
 from core.models import AuditEntry
 from core.vocabulary import Role, Sector
-from tests.consult.workspace_helpers import (
+from tests.consult.pages.workspace_helpers import (
     hours_ago,
     respond,
     table_rows,

@@ -22,14 +22,14 @@ from consult.responses.models import Answer, Publication, Response, ResponseStat
 from core.clock import FixedClock
 from core.models import Person
 from core.uploads import TOO_LARGE_UNPACKED
-from tests.api.helpers import (
+from tests.archives import odt_bomb
+from tests.consult.api.helpers import (
     Organisation,
     full_answers,
     organisation_with_token,
     post_response,
     submission,
 )
-from tests.archives import odt_bomb
 from tests.factories import make_call, questions_by_kind
 from tests.support import Mailbox, PeakMemory, subjects
 

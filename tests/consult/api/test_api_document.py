@@ -18,7 +18,7 @@ from starlette.applications import Starlette
 
 from consult.responses.models import Answer, Response
 from core.clock import FixedClock
-from tests.api.helpers import (
+from tests.consult.api.helpers import (
     Organisation,
     full_answers,
     organisation_with_token,

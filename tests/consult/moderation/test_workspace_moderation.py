@@ -26,7 +26,7 @@ from consult.responses.revisions import as_submitted
 from core.clock import FixedClock
 from core.models import AuditEntry
 from core.uploads import store_upload
-from tests.consult.workspace_helpers import hours_ago, respond, table_rows
+from tests.consult.pages.workspace_helpers import hours_ago, respond, table_rows
 from tests.factories import TINY_PDF, make_call, organiser_of, questions_by_kind
 from tests.support import csrf_from, error_summary, field_error, page, post_form
 
