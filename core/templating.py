@@ -6,7 +6,15 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    BytecodeCache,
+    ChoiceLoader,
+    Environment,
+    PackageLoader,
+    StrictUndefined,
+    select_autoescape,
+)
+from jinja2.bccache import Bucket
 from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
@@ -18,8 +26,33 @@ SERVICE_NAME = "QIST Consult"
 TEMPLATE_PACKAGES = ("config", "consult", "events", "core")
 
 
+class CompiledInThisProcess(BytecodeCache):
+    """Compiled templates kept in memory and shared by every environment of this process.
+
+    A process builds more than one environment: the web app's, and the one the scheduler or a
+    command uses to write mail (`site_without_app`); the test suite builds one per test. Each
+    would otherwise parse and compile every template it renders again. A bucket is keyed by the
+    template's name and file, and checks its source's checksum, so an edited template compiles
+    afresh."""
+
+    def __init__(self) -> None:
+        self._compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        compiled = self._compiled.get(bucket.key)
+        if compiled is not None:
+            bucket.bytecode_from_string(compiled)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+_compiled_templates = CompiledInThisProcess()
+
+
 def build_environment() -> Environment:
     env = Environment(
+        bytecode_cache=_compiled_templates,
         loader=ChoiceLoader([PackageLoader(package, "templates") for package in TEMPLATE_PACKAGES]),
         autoescape=select_autoescape(["html", "xml"], default_for_string=True),
         undefined=StrictUndefined,
