@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import socket
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -139,7 +140,9 @@ async def test_an_outage_logs_one_line_per_refused_request_and_one_warning_each_
         "refused GET /account/",
         "refused GET /",
     ]
-    assert lines[0] == "refused GET / with 503: database unavailable (InvalidCatalogNameError)"
+    # The driver's error names the cause; which one comes first depends on whether the pooled
+    # connection was found closed or the database missing, a race the test does not control.
+    assert re.fullmatch(r"refused GET / with 503: database unavailable \(\w+Error\)", lines[0])
     assert all("\n" not in line for line in lines)
     warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert len(warnings) == 2
