@@ -38,9 +38,12 @@ NAVIGATION = (
 
 
 def build_routes() -> list[BaseRoute]:
-    """Every feature's routes (each feature has one `routes` module). The order matters only
-    where two patterns can match one path: exports before the response pages (below), and within
-    a feature, as its module says."""
+    """Every feature's routes (each feature has one `routes` module). Starlette takes the first
+    route that matches, so order matters only where two patterns can match one path, and every
+    such pair lies within one feature, whose module keeps it in order (e.g. /sessions/{slug}.ics
+    before /sessions/{slug}). No path matches routes of two features, so the features' order
+    here is free: /calls/{slug}/responses/export.{format} cannot reach the published responses,
+    whose `{response_id:int}` only matches digits."""
     return [
         *page_routes,
         *account_routes,
@@ -48,7 +51,6 @@ def build_routes() -> list[BaseRoute]:
         *call_routes,
         *response_routes,
         *comment_routes,
-        # Exports first: /calls/{slug}/responses/export.csv must win over the response pages.
         *export_routes,
         *moderation_routes,
         *analysis_routes,
