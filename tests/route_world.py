@@ -1,5 +1,6 @@
-"""One of everything a POST route can name, a snapshot of the tables forms write, and the POST
-routes of the app: shared by the tests that send every form something it must refuse."""
+"""One of everything a POST route can name, a snapshot of the tables forms write, the POST routes
+of the app and the few that take no CSRF token: shared by the tests that send every form something
+it must refuse."""
 
 from __future__ import annotations
 
@@ -20,6 +21,19 @@ from core.clock import FixedClock
 from core.models import Person
 from core.vocabulary import Role
 from tests.factories import make_call, verified_stakeholder
+
+# POST routes that take no CSRF token, each with its reason and its own test. Keep this short.
+CSRF_EXEMPT = {
+    # One-click unsubscribe (RFC 8058): mail providers POST to the List-Unsubscribe address
+    # without cookies, so there is no session to hold a token. The HMAC token in the URL is the
+    # credential (tests/config/test_csrf.py,
+    # test_unsubscribe_refuses_forged_tokens_with_404_and_changes_nothing).
+    "account:unsubscribe",
+    # The JSON API ignores cookies: a write needs `Authorization: Bearer <token>`, which a page on
+    # another site can neither read nor make a browser send (and no CORS is granted to writes).
+    # tests/consult/api/test_api_submission.py: without a token, 401 and nothing is created.
+    "api:submit_response",
+}
 
 TABLES = (
     "person",

@@ -27,7 +27,7 @@ import pytest
 from consult.accounts.passwords import hash_password
 from core.models import Person
 from events.models import Session
-from tests.config.test_scheduler_failover import (
+from tests.config.schedulers import (
     GUARD_SECONDS,
     more_passes,
     running_schedulers,

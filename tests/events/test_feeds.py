@@ -36,18 +36,12 @@ from events.models import (
 )
 from events.tokens import calendar_token_for, rotate_calendar_token
 from tests.conftest import TEST_SECRET
+from tests.events.helpers import LONDON, NEW_YORK, at
 from tests.factories import make_call, make_topic
 
 # The plain bytes: httpx asks for gzip unless told otherwise (compression has its own tests).
 PLAIN = {"Accept-Encoding": "identity"}
-LONDON = "Europe/London"
-NEW_YORK = "America/New_York"
 HOST = "testserver"
-
-
-def at(zone: str, *fields: int) -> datetime:
-    """A wall-clock time in `zone` as a UTC instant."""
-    return datetime(*fields, tzinfo=ZoneInfo(zone)).astimezone(UTC)  # type: ignore[misc]
 
 
 async def make_session(

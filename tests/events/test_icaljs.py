@@ -30,7 +30,8 @@ from core.clock import FixedClock
 from events.models import OccurrenceOverride, Registration, Session, occurrence_key
 from events.tokens import calendar_token_for
 from tests.conftest import TEST_SECRET
-from tests.events.test_feeds import LONDON, NEW_YORK, at, make_person, make_session, weekly
+from tests.events.helpers import LONDON, NEW_YORK, at
+from tests.events.test_feeds import make_person, make_session, weekly
 from tests.factories import make_call, make_topic
 
 HERE = Path(__file__).parent / "icaljs"

@@ -27,16 +27,16 @@ from core.notifications.models import Notification
 from core.notifications.outbox import dispatch_due
 from core.vocabulary import Role
 from events.ical import session_uid
-from events.models import Recurrence, Session, occurrence_key
+from events.models import Recurrence, occurrence_key
 from events.registrations import register
 from events.sessions import (
-    SessionDetails,
     cancel_occurrence,
     cancel_session,
     move_occurrence,
     update_session,
 )
 from tests.conftest import START
+from tests.events.helpers import session_details
 from tests.events.test_registrations import make_session
 from tests.support import Mailbox, text_of
 
@@ -59,28 +59,6 @@ MOVED = london(3, 10)  # Bob's first date: moved to 4pm
 CANCELLED = london(3, 31)  # Bob's second date: cancelled
 UNTOUCHED = london(4, 14)  # Bob's third date: only the place changes
 CYS = london(4, 21)
-
-
-def details(session: Session, **changes: Any) -> SessionDetails:
-    fields = {
-        "title": session.title,
-        "slug": session.slug,
-        "kind": session.kind,
-        "topic_ids": (),
-        "call_id": None,
-        "description": session.description,
-        "timezone": session.timezone,
-        "starts_at": session.starts_at,
-        "ends_at": session.ends_at,
-        "location": session.location,
-        "online_url": session.online_url,
-        "capacity": session.capacity,
-        "visibility": session.visibility,
-        "recurrence": session.recurrence,
-        "recurrence_count": session.recurrence_count,
-        "recurrence_until": session.recurrence_until,
-    }
-    return SessionDetails(**{**fields, **changes})
 
 
 async def person(email: str, name: str, zone: str, role: Role = Role.STAKEHOLDER) -> Person:
@@ -270,7 +248,7 @@ async def test_each_registrant_gets_one_clear_message_per_change_that_touches_th
     await update_session(
         organiser,
         session,
-        details(session, location="Lancaster House, London"),
+        session_details(session, location="Lancaster House, London"),
         now=now,
         site=site,
     )

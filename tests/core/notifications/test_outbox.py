@@ -20,7 +20,7 @@ from core.notifications.transport import OutgoingMail
 from core.vocabulary import Role
 from events.models import Recurrence, Registration, RegistrationStatus, Session, occurrence_key
 from events.sessions import cancel_session, update_session
-from tests.events.test_invitation_trial import details
+from tests.events.helpers import session_details
 from tests.factories import make_call, make_person
 from tests.support import Mailbox, subjects, text_of
 
@@ -265,7 +265,7 @@ async def test_registering_changing_and_cancelling_a_session_mail_request_update
 
     await run_pass(site, mail, now=clock.now())
     await run_pass(site, mail, now=clock.now())  # nothing new
-    later = details(
+    later = session_details(
         session, starts_at=start + timedelta(hours=1), ends_at=start + timedelta(hours=2)
     )
     await update_session(organiser, session, later, now=clock.now(), site=site)
