@@ -14,13 +14,12 @@ from tortoise import connections
 
 from consult.calls.models import Attachment, AttachmentKind, Question
 from consult.comments.models import Comment, CommentStatus
-from consult.responses.models import Response, ResponseStatus
-from consult.responses.revisions import record_submitted
+from consult.responses.models import ResponseStatus
 from consult.responses.tracking import new_tracking_number
 from core.clock import FixedClock
 from core.models import Person
 from core.vocabulary import Role
-from tests.factories import make_call, verified_stakeholder
+from tests.factories import make_call, make_response, verified_stakeholder
 
 # POST routes that take no CSRF token, each with its reason and its own test. Keep this short.
 CSRF_EXEMPT = {
@@ -77,15 +76,14 @@ async def real_objects(client: httpx.AsyncClient, clock: FixedClock) -> dict[str
     call = await make_call(clock.now(), slug="standards")
     await call.team.add(admin)
     tracking = new_tracking_number(2026)
-    response = await Response.create(
-        call=call,
-        respondent=admin,
+    response = await make_response(
+        call,
+        admin,
         status=ResponseStatus.SUBMITTED,
         tracking_number=tracking,
         details_confirmed=True,
         revision=1,
     )
-    await record_submitted(response)
     comment = await Comment.create(
         call=call, author=admin, body="A comment", status=CommentStatus.APPROVED
     )

@@ -37,7 +37,7 @@ from events.sessions import (
 )
 from tests.conftest import START
 from tests.events.helpers import session_details
-from tests.events.test_registrations import make_session
+from tests.factories import make_person, make_session
 from tests.support import Mailbox, text_of
 
 SCRIPT = Path(__file__).parent / "icaljs" / "itip.mjs"
@@ -62,14 +62,7 @@ CYS = london(4, 21)
 
 
 async def person(email: str, name: str, zone: str, role: Role = Role.STAKEHOLDER) -> Person:
-    return await Person.create(
-        email=email,
-        password_hash="x",
-        display_name=name,
-        time_zone=zone,
-        role=role,
-        verified_at=START,
-    )
+    return await make_person(email, name, role=role, time_zone=zone, verified_at=START)
 
 
 class Inbox:

@@ -33,7 +33,7 @@ from tests.consult.accounts.two_step_steps import (
     sign_in_with_code,
     turn_on,
 )
-from tests.factories import person_with_role, second_browser
+from tests.factories import make_person, person_with_role, second_browser
 from tests.support import csrf_from, error_summary, page, post_form, sign_in
 
 
@@ -425,10 +425,9 @@ async def test_an_admin_turns_it_off_for_someone_who_lost_phone_and_codes(
 
 async def test_createadmin_on_the_server_lets_a_locked_out_admin_back_in(db: None) -> None:
     moment = datetime(2026, 12, 2, 12, tzinfo=UTC)
-    person = await Person.create(
-        email="admin@example.gov",
-        password_hash="x",
-        display_name="Alan Turing",
+    person = await make_person(
+        "admin@example.gov",
+        "Alan Turing",
         role=Role.ADMIN,
         two_step_key="v1:sealed",
         two_step_since=moment,
