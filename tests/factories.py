@@ -1,22 +1,27 @@
-"""Real rows for tests: topics, calls with one question of every kind, verified stakeholders."""
+"""Real rows for tests: topics, calls with one question of every kind, verified stakeholders,
+people, responses, sessions and registrations written straight to the database."""
 
 from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 from starlette.applications import Starlette
 
 from consult.calls.models import Call, CallState, Question, QuestionKind
+from consult.responses.models import Answer, Response, ResponseStatus
+from consult.responses.revisions import record_submitted
 from core.models import Person, Topic
 from core.vocabulary import Role
+from events.models import Recurrence, Registration, Session
 from tests.support import NewAccount, sign_up
 
+FIRST_DATE = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # 3pm in London, 10am in Washington
 TINY_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
@@ -156,3 +161,67 @@ async def make_person(
     """A person straight in the database (no sign-up), for tests of jobs and mail."""
     fields.setdefault("password_hash", "x")
     return await Person.create(email=email, display_name=name, role=role, **fields)
+
+
+async def make_response(
+    call: Call,
+    person: Person | None,
+    answers: Mapping[QuestionKind, Mapping[str, Any]] | None = None,
+    *,
+    status: ResponseStatus = ResponseStatus.DRAFT,
+    **fields: Any,
+) -> Response:
+    """A response straight in the database, answered as `answers` says (question kind → Answer
+    fields). One with a revision number in `fields` (a submitted one has 1) gets that revision
+    recorded as if it had been submitted (`record_submitted`)."""
+    response = await Response.create(call=call, respondent=person, status=status, **fields)
+    if answers:
+        questions = await questions_by_kind(call)
+        for kind, values in answers.items():
+            await Answer.create(response=response, question=questions[kind], **values)
+    if response.revision:
+        await record_submitted(response)
+    return response
+
+
+async def make_session(
+    slug: str = "roundtable-on-quantum-standards",
+    starts_at: datetime = FIRST_DATE,
+    *,
+    title: str = "",
+    minutes: int = 90,
+    zone: str = "Europe/London",
+    count: int | None = None,
+    topics: Sequence[Topic] = (),
+    **fields: Any,
+) -> Session:
+    """A session straight in the database, `minutes` long, titled after its slug unless `title`
+    says otherwise ("Roundtable on quantum standards"); `count` is the number of dates of a
+    series (with `recurrence=`); any other field of Session as a keyword."""
+    session = await Session.create(
+        slug=slug,
+        title=title or slug.replace("-", " ").capitalize(),
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=minutes),
+        timezone=zone,
+        recurrence_count=count,
+        **fields,
+    )
+    if topics:
+        await session.topics.add(*topics)
+    return session
+
+
+async def weekly_session(
+    slug: str, starts_at: datetime, zone: str, count: int, **fields: Any
+) -> Session:
+    """A weekly series of `count` dates from `starts_at`, at that wall-clock time in `zone`."""
+    return await make_session(
+        slug, starts_at, zone=zone, recurrence=Recurrence.WEEKLY, count=count, **fields
+    )
+
+
+async def make_registration(person: Person, session: Session, **fields: Any) -> Registration:
+    """A registration straight in the database (no rules, no mail): the whole series and
+    registered unless `fields` say otherwise (`occurrence_key=`, `status=`...)."""
+    return await Registration.create(session=session, person=person, **fields)

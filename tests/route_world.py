@@ -1,5 +1,6 @@
-"""One of everything a POST route can name, a snapshot of the tables forms write, and the POST
-routes of the app: shared by the tests that send every form something it must refuse."""
+"""One of everything a POST route can name, a snapshot of the tables forms write, the POST routes
+of the app and the few that take no CSRF token: shared by the tests that send every form something
+it must refuse."""
 
 from __future__ import annotations
 
@@ -13,13 +14,25 @@ from tortoise import connections
 
 from consult.calls.models import Attachment, AttachmentKind, Question
 from consult.comments.models import Comment, CommentStatus
-from consult.responses.models import Response, ResponseStatus
-from consult.responses.revisions import record_submitted
+from consult.responses.models import ResponseStatus
 from consult.responses.tracking import new_tracking_number
 from core.clock import FixedClock
 from core.models import Person
 from core.vocabulary import Role
-from tests.factories import make_call, verified_stakeholder
+from tests.factories import make_call, make_response, verified_stakeholder
+
+# POST routes that take no CSRF token, each with its reason and its own test. Keep this short.
+CSRF_EXEMPT = {
+    # One-click unsubscribe (RFC 8058): mail providers POST to the List-Unsubscribe address
+    # without cookies, so there is no session to hold a token. The HMAC token in the URL is the
+    # credential (tests/config/test_csrf.py,
+    # test_unsubscribe_refuses_forged_tokens_with_404_and_changes_nothing).
+    "account:unsubscribe",
+    # The JSON API ignores cookies: a write needs `Authorization: Bearer <token>`, which a page on
+    # another site can neither read nor make a browser send (and no CORS is granted to writes).
+    # tests/consult/api/test_api_submission.py: without a token, 401 and nothing is created.
+    "api:submit_response",
+}
 
 TABLES = (
     "person",
@@ -63,15 +76,14 @@ async def real_objects(client: httpx.AsyncClient, clock: FixedClock) -> dict[str
     call = await make_call(clock.now(), slug="standards")
     await call.team.add(admin)
     tracking = new_tracking_number(2026)
-    response = await Response.create(
-        call=call,
-        respondent=admin,
+    response = await make_response(
+        call,
+        admin,
         status=ResponseStatus.SUBMITTED,
         tracking_number=tracking,
         details_confirmed=True,
         revision=1,
     )
-    await record_submitted(response)
     comment = await Comment.create(
         call=call, author=admin, body="A comment", status=CommentStatus.APPROVED
     )

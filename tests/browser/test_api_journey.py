@@ -13,7 +13,7 @@ import httpx
 from playwright.async_api import Page, expect
 
 from tests.browser.conftest import assert_accessible
-from tests.browser.test_session_journeys import STAKEHOLDER, sign_in
+from tests.browser.demo_people import STAKEHOLDER, sign_in
 from tests.support import Mailbox
 
 

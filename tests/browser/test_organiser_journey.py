@@ -19,7 +19,7 @@ from playwright.async_api import Page, expect
 
 from consult.demo.moderation import QUEUED_PHONE_NUMBER
 from tests.browser.conftest import assert_accessible
-from tests.browser.test_session_journeys import ORGANISER, sign_in
+from tests.browser.demo_people import ORGANISER, sign_in
 
 STANDARDS = "quantum-standards-priorities"
 SUPPLY_CHAIN = "quantum-supply-chain-dependencies"

@@ -17,7 +17,7 @@ from tortoise import Tortoise
 from config.database import tortoise_config
 from consult.responses.models import Consent, Publication, RespondentType, Response
 from tests.browser.conftest import assert_accessible
-from tests.browser.test_session_journeys import sign_in
+from tests.browser.demo_people import sign_in
 
 PASSWORD = "stakeholder-demo-qubit-lattice"
 

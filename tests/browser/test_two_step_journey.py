@@ -13,7 +13,7 @@ from playwright.async_api import Page, expect
 
 from consult.accounts import totp
 from tests.browser.conftest import assert_accessible
-from tests.browser.test_session_journeys import ORGANISER, sign_in
+from tests.browser.demo_people import ORGANISER, sign_in
 from tests.conftest import DEMO_NOW, fresh_database
 from tests.servers import serve_app
 from tests.support import Mailbox

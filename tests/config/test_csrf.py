@@ -11,19 +11,7 @@ from core.notifications.preferences import unsubscribe_token
 from core.vocabulary import Role
 from tests.conftest import TEST_SECRET
 from tests.factories import person_with_role, second_browser
-from tests.route_world import post_paths, post_routes, real_objects, snapshot
-
-# POST routes that take no CSRF token, each with its reason and its own test. Keep this short.
-CSRF_EXEMPT = {
-    # One-click unsubscribe (RFC 8058): mail providers POST to the List-Unsubscribe address
-    # without cookies, so there is no session to hold a token. The HMAC token in the URL is the
-    # credential; test_unsubscribe_refuses_forged_tokens_with_404_and_changes_nothing below.
-    "account:unsubscribe",
-    # The JSON API ignores cookies: a write needs `Authorization: Bearer <token>`, which a page on
-    # another site can neither read nor make a browser send (and no CORS is granted to writes).
-    # tests/consult/api/test_api_submission.py: without a token, 401 and nothing is created.
-    "api:submit_response",
-}
+from tests.route_world import CSRF_EXEMPT, post_paths, post_routes, real_objects, snapshot
 
 
 @pytest.mark.parametrize("token", [None, "forged-token-value"])

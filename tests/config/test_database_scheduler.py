@@ -13,23 +13,22 @@ from consult.calls.models import Call
 from core.clock import Clock, FixedClock, SystemClock
 from core.notifications.compose import Site
 from core.vocabulary import Role
-from events.models import Recurrence, Registration, Session
-from tests.factories import make_call, make_person
+from events.models import Recurrence, Session
+from tests.factories import make_call, make_person, make_registration, make_session
 from tests.support import Mailbox, subjects
 
 pytestmark = pytest.mark.usefixtures("db")
 
 
 async def weekly_session(starts_at: datetime, slug: str = "standards-group") -> Session:
-    return await Session.create(
-        slug=slug,
+    return await make_session(
+        slug,
+        starts_at,
         title="Standards working group",
         summary="Weekly call of the standards working group.",
-        timezone="Europe/London",
-        starts_at=starts_at,
-        ends_at=starts_at + timedelta(hours=1),
+        minutes=60,
         recurrence=Recurrence.WEEKLY,
-        recurrence_count=4,
+        count=4,
     )
 
 
@@ -97,7 +96,7 @@ async def test_a_date_job_sends_the_reminder_at_its_second_without_waiting_for_a
     now = datetime.now(UTC)
     session = await weekly_session(now + timedelta(hours=1, seconds=3))
     person = await make_person("ada@example.org")
-    await Registration.create(session=session, person=person)
+    await make_registration(person, session)
     leader = scheduler(SystemClock())
 
     await leader.lead()  # the invitation and the 24-hour reminder are due at once

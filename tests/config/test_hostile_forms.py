@@ -28,8 +28,7 @@ import core
 import events
 from consult.calls.models import Question
 from core.clock import FixedClock
-from tests.config.test_csrf import CSRF_EXEMPT
-from tests.route_world import post_paths, real_objects, snapshot
+from tests.route_world import CSRF_EXEMPT, post_paths, real_objects, snapshot
 from tests.support import csrf_from
 
 # The Submit button's one-time token is renewed by every page that shows the button, refusals

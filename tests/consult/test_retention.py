@@ -18,7 +18,7 @@ from core.notifications.models import Notification
 from core.notifications.outbox import enqueue
 from core.notifications.transport import OutgoingMail
 from core.uploads import store_upload, upload_path
-from tests.factories import make_call, make_person
+from tests.factories import make_call, make_person, make_response
 
 pytestmark = pytest.mark.usefixtures("db")
 
@@ -26,9 +26,9 @@ pytestmark = pytest.mark.usefixtures("db")
 async def response_with_file(
     settings: Settings, call: Call, email: str, status: ResponseStatus, consent: Consent, n: int
 ) -> tuple[Response, str]:
-    response = await Response.create(
-        call=call,
-        respondent=await make_person(email),
+    response = await make_response(
+        call,
+        await make_person(email),
         status=status,
         consent=consent,
         organisation_name="Qubit Works Ltd",
@@ -139,7 +139,7 @@ async def test_calls_without_a_published_outcome_are_left_alone(
     call = await make_call(
         clock.now(), opens_in=timedelta(days=-900), closes_in=timedelta(days=-800)
     )
-    await Response.create(call=call, respondent=await make_person("d@example.org"))
+    await make_response(call, await make_person("d@example.org"))
 
     report = await apply_retention(settings, now=clock.now())
 

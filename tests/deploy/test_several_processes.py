@@ -25,15 +25,15 @@ import httpx
 import pytest
 
 from consult.accounts.passwords import hash_password
-from core.models import Person
 from events.models import Session
-from tests.config.test_scheduler_failover import (
+from tests.config.schedulers import (
     GUARD_SECONDS,
     more_passes,
     running_schedulers,
     scheduler_environ,
     wait_for_leader,
 )
+from tests.factories import make_person, make_session
 from tests.servers import serve_app
 from tests.support import Mailbox, csrf_from, page
 
@@ -69,20 +69,14 @@ def web_processes(
 async def test_two_web_processes_and_two_schedulers_act_as_one_service(
     database_url: str, db: None, mailbox: Mailbox, tmp_path: Path
 ) -> None:
-    person = await Person.create(
-        email="grace@example.org",
+    person = await make_person(
+        "grace@example.org",
+        "Grace Hopper",
         password_hash=await hash_password(PASSWORD),
-        display_name="Grace Hopper",
         verified_at=datetime.now(UTC),
     )
     starts = datetime.now(UTC) + timedelta(days=3)  # no reminder yet
-    session = await Session.create(
-        slug="standards-roundtable",
-        title="Standards roundtable",
-        starts_at=starts,
-        ends_at=starts + timedelta(hours=1),
-        timezone="Europe/London",
-    )
+    session = await make_session("standards-roundtable", starts, minutes=60)
     environ = scheduler_environ(database_url, tmp_path, mailbox)
     with (
         web_processes(2, database_url, tmp_path, mailbox) as (first, second),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import gzip
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, time, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from zoneinfo import ZoneInfo
@@ -20,14 +20,12 @@ from starlette.applications import Starlette
 
 from base.freshness import Freshness
 from consult.calls.models import Call, CallState
-from consult.responses.models import Response, ResponseStatus
+from consult.responses.models import ResponseStatus
 from core.clock import FixedClock
-from core.models import Person, Topic
 from events.feeds import FeedSource, Fingerprint
 from events.models import (
     OccurrenceOverride,
     Recurrence,
-    Registration,
     RegistrationStatus,
     Session,
     SessionStatus,
@@ -35,56 +33,21 @@ from events.models import (
     occurrence_key,
 )
 from events.tokens import calendar_token_for, rotate_calendar_token
-from tests.conftest import TEST_SECRET
-from tests.factories import make_call, make_topic
+from tests.conftest import START, TEST_SECRET
+from tests.events.helpers import LONDON, NEW_YORK, at
+from tests.factories import (
+    make_call,
+    make_person,
+    make_registration,
+    make_response,
+    make_session,
+    make_topic,
+    weekly_session,
+)
 
 # The plain bytes: httpx asks for gzip unless told otherwise (compression has its own tests).
 PLAIN = {"Accept-Encoding": "identity"}
-LONDON = "Europe/London"
-NEW_YORK = "America/New_York"
 HOST = "testserver"
-
-
-def at(zone: str, *fields: int) -> datetime:
-    """A wall-clock time in `zone` as a UTC instant."""
-    return datetime(*fields, tzinfo=ZoneInfo(zone)).astimezone(UTC)  # type: ignore[misc]
-
-
-async def make_session(
-    slug: str,
-    starts: datetime,
-    *,
-    zone: str = LONDON,
-    minutes: int = 90,
-    topics: Sequence[Topic] = (),
-    **fields: object,
-) -> Session:
-    session = await Session.create(
-        slug=slug,
-        title=fields.pop("title", slug.replace("-", " ").capitalize()),
-        starts_at=starts,
-        ends_at=starts + timedelta(minutes=minutes),
-        timezone=zone,
-        **fields,
-    )
-    if topics:
-        await session.topics.add(*topics)
-    return session
-
-
-async def weekly(slug: str, starts: datetime, zone: str, count: int, **fields: object) -> Session:
-    return await make_session(
-        slug, starts, zone=zone, recurrence=Recurrence.WEEKLY, recurrence_count=count, **fields
-    )
-
-
-async def make_person(email: str = "grace@example.org") -> Person:
-    return await Person.create(
-        email=email,
-        password_hash="not-used",
-        display_name="Grace Hopper",
-        verified_at=datetime(2026, 1, 5, tzinfo=UTC),
-    )
 
 
 async def get_calendar(client: httpx.AsyncClient, path: str) -> Calendar:
@@ -203,8 +166,10 @@ async def test_x_wr_timezone_only_when_every_event_shares_a_zone(
 async def test_spring_series_keep_wall_clock_across_us_and_uk_changes(
     client: httpx.AsyncClient,
 ) -> None:
-    london = await weekly("london-weekly", at(LONDON, 2027, 2, 23, 15), LONDON, 10)
-    washington = await weekly("washington-weekly", at(NEW_YORK, 2027, 2, 23, 10), NEW_YORK, 10)
+    london = await weekly_session("london-weekly", at(LONDON, 2027, 2, 23, 15), LONDON, 10)
+    washington = await weekly_session(
+        "washington-weekly", at(NEW_YORK, 2027, 2, 23, 10), NEW_YORK, 10
+    )
 
     calendar = await get_calendar(client, "/calendar/all.ics")
 
@@ -232,7 +197,7 @@ async def test_spring_series_keep_wall_clock_across_us_and_uk_changes(
 async def test_autumn_series_keep_wall_clock_across_uk_and_us_changes(
     client: httpx.AsyncClient,
 ) -> None:
-    london = await weekly("london-autumn", at(LONDON, 2026, 10, 13, 15), LONDON, 6)
+    london = await weekly_session("london-autumn", at(LONDON, 2026, 10, 13, 15), LONDON, 6)
     washington = await make_session(
         "washington-autumn",
         at(NEW_YORK, 2026, 10, 13, 10),
@@ -278,7 +243,7 @@ async def test_autumn_series_keep_wall_clock_across_uk_and_us_changes(
 async def test_moved_occurrence_appears_once_and_cancelled_one_not_at_all(
     client: httpx.AsyncClient,
 ) -> None:
-    series = await weekly("standards-weekly", at(LONDON, 2027, 3, 16, 15), LONDON, 4)
+    series = await weekly_session("standards-weekly", at(LONDON, 2027, 3, 16, 15), LONDON, 4)
     await OccurrenceOverride.create(
         session=series, original_start=at(LONDON, 2027, 3, 23, 15), cancelled=True
     )
@@ -419,19 +384,19 @@ async def test_gathering_a_feed_takes_the_same_few_queries_however_many_sessions
     standards = await make_topic()
     workforce = await make_topic("workforce", "Workforce")
     for n in range(sessions):
-        series = await weekly(
+        series = await weekly_session(
             f"series-{n}", at(LONDON, 2027, 3, 16 + n, 15), LONDON, 4, topics=[standards, workforce]
         )
         await OccurrenceOverride.create(
             session=series, original_start=series.starts_at + timedelta(weeks=1), cancelled=True
         )
         await make_call(clock.now(), slug=f"call-{n}", with_questions=False)
-    person = await make_person()
+    person = await make_person("grace@example.org", "Grace Hopper", verified_at=START)
     token = await calendar_token_for(TEST_SECRET, person)
     for session in await Session.all():
-        await Registration.create(session=session, person=person)
+        await make_registration(person, session)
     for call in await Call.all():
-        await Response.create(call=call, respondent=person)
+        await make_response(call, person)
 
     counts, events = {}, {}
     for feed, path in [
@@ -455,7 +420,7 @@ async def test_gathering_a_feed_takes_the_same_few_queries_however_many_sessions
 async def test_override_added_without_saving_the_session_changes_the_feed(
     client: httpx.AsyncClient,
 ) -> None:
-    series = await weekly("standards-weekly", at(LONDON, 2027, 3, 16, 15), LONDON, 4)
+    series = await weekly_session("standards-weekly", at(LONDON, 2027, 3, 16, 15), LONDON, 4)
     before = await client.get("/calendar/all.ics")
 
     await OccurrenceOverride.create(
@@ -508,7 +473,7 @@ async def test_topic_feed_holds_its_sessions_and_calls(
 
 
 async def test_unknown_topic_session_and_token_are_404(client: httpx.AsyncClient) -> None:
-    person = await make_person()
+    person = await make_person("grace@example.org", "Grace Hopper", verified_at=START)
     old_token = await calendar_token_for(TEST_SECRET, person)
     new_token = await rotate_calendar_token(TEST_SECRET, person, now=datetime.now(UTC))
 
@@ -578,16 +543,16 @@ async def test_cancelled_session_stays_30_days_then_leaves(
 async def test_personal_feed_holds_registrations_and_draft_deadlines(
     client: httpx.AsyncClient, clock: FixedClock
 ) -> None:
-    person = await make_person()
+    person = await make_person("grace@example.org", "Grace Hopper", verified_at=START)
     token = await calendar_token_for(TEST_SECRET, person)
-    series = await weekly(
+    series = await weekly_session(
         "standards-weekly",
         at(LONDON, 2026, 12, 1, 15),
         LONDON,
         6,
         online_url="https://meet.example.org/standards",
     )
-    other_series = await weekly("supply-weekly", at(NEW_YORK, 2026, 12, 2, 10), NEW_YORK, 6)
+    other_series = await weekly_session("supply-weekly", at(NEW_YORK, 2026, 12, 2, 10), NEW_YORK, 6)
     private = await make_session(
         "closed-door-dialogue", at(LONDON, 2026, 12, 9, 15), visibility=Visibility.INVITATION
     )
@@ -601,7 +566,7 @@ async def test_personal_feed_holds_registrations_and_draft_deadlines(
         (waitlisted, "", RegistrationStatus.WAITLISTED),
         (dropped, "", RegistrationStatus.CANCELLED),
     ]:
-        await Registration.create(session=session, person=person, occurrence_key=key, status=status)
+        await make_registration(person, session, occurrence_key=key, status=status)
     draft_call = await make_call(clock.now(), with_questions=False)
     submitted_call = await make_call(clock.now(), slug="submitted-call", with_questions=False)
     closed_call = await make_call(
@@ -611,9 +576,9 @@ async def test_personal_feed_holds_registrations_and_draft_deadlines(
         closes_in=timedelta(days=-2),
         with_questions=False,
     )
-    await Response.create(call=draft_call, respondent=person)
-    await Response.create(call=closed_call, respondent=person)
-    await Response.create(call=submitted_call, respondent=person, status=ResponseStatus.SUBMITTED)
+    await make_response(draft_call, person)
+    await make_response(closed_call, person)
+    await make_response(submitted_call, person, status=ResponseStatus.SUBMITTED)
 
     response = await client.get(f"/calendar/me/{token}.ics")
 
@@ -643,14 +608,14 @@ async def test_personal_feed_holds_registrations_and_draft_deadlines(
 async def test_personal_feed_follows_submission_and_the_deadline(
     client: httpx.AsyncClient, clock: FixedClock
 ) -> None:
-    person = await make_person()
+    person = await make_person("grace@example.org", "Grace Hopper", verified_at=START)
     token = await calendar_token_for(TEST_SECRET, person)
     first_call = await make_call(clock.now(), closes_in=timedelta(days=3), with_questions=False)
     second_call = await make_call(
         clock.now(), slug="second-call", closes_in=timedelta(days=10), with_questions=False
     )
-    first = await Response.create(call=first_call, respondent=person)
-    await Response.create(call=second_call, respondent=person)
+    first = await make_response(first_call, person)
+    await make_response(second_call, person)
 
     def deadlines(calendar: Calendar) -> list[str]:
         return sorted(str(e["UID"]) for e in calendar.walk("VEVENT"))
@@ -671,7 +636,7 @@ async def test_personal_feed_follows_submission_and_the_deadline(
 async def test_a_person_registered_for_nothing_gets_an_empty_calendar(
     client: httpx.AsyncClient,
 ) -> None:
-    person = await make_person()
+    person = await make_person("grace@example.org", "Grace Hopper", verified_at=START)
     token = await calendar_token_for(TEST_SECRET, person)
 
     calendar = await get_calendar(client, f"/calendar/me/{token}.ics")

@@ -22,11 +22,9 @@ from events.ical import (
     session_uid,
     vtimezone,
 )
-from events.recurrence import Change, SeriesRule
+from events.recurrence import Change
+from tests.events.helpers import LONDON, MODIFIED, NEW_YORK, at, session
 
-LONDON = "Europe/London"
-NEW_YORK = "America/New_York"
-MODIFIED = datetime(2026, 11, 20, 9, 30, 15, 123456, tzinfo=UTC)
 HOSTILE = (
     'Quantum, standards; "metrology" \\ back\\slash\nsecond line — café, naïve, Zoë, '
     "東京 🎉🔬 and a line long enough that it must be folded at seventy-five octets"
@@ -36,40 +34,6 @@ HOSTILE = (
 def unescape_text(raw: str) -> str:
     """RFC 5545 §3.3.11 TEXT, unescaped."""
     return re.sub(r"\\([\\,;nN])", lambda m: "\n" if m.group(1) in "nN" else m.group(1), raw)
-
-
-def at(zone: str, *fields: int) -> datetime:
-    return datetime(*fields, tzinfo=ZoneInfo(zone)).astimezone(UTC)  # type: ignore[misc]
-
-
-def session(
-    *,
-    starts: datetime | None = None,
-    zone: str = LONDON,
-    frequency: str = "none",
-    count: int | None = None,
-    until: datetime | None = None,
-    changes: tuple[Change, ...] = (),
-    cancelled: bool = False,
-    **fields: object,
-) -> SessionEntry:
-    first = starts or at(zone, 2027, 3, 16, 15)
-    defaults: dict[str, object] = {
-        "uid": session_uid(7, "consult.example.gov"),
-        "title": "Standards roundtable",
-        "description": "Which interfaces need standards?\n\nhttps://consult.example.gov/sessions/s",
-        "url": "https://consult.example.gov/sessions/s",
-        "modified": MODIFIED,
-        "sequence": 3,
-        "location": "Online",
-        "categories": ("Standards",),
-    }
-    return SessionEntry(
-        rule=SeriesRule(first, first + timedelta(minutes=90), zone, frequency, count, until),
-        changes=changes,
-        cancelled=cancelled,
-        **{**defaults, **fields},  # type: ignore[arg-type]
-    )
 
 
 def feed(*sessions: SessionEntry, moments: tuple[MomentEntry, ...] = ()) -> CalendarFeed:

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from icalendar import Calendar
 
 from events.ical import CalendarFeed, Organizer, calendar_bytes
-from tests.events.test_ical import session
+from tests.events.helpers import session
 
 HERE = Path(__file__).parent / "icaljs"
 # What the forms let through: any printable text, line breaks in descriptions, and the characters

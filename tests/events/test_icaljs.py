@@ -25,13 +25,20 @@ import recurring_ical_events
 from icalendar import Calendar
 
 from consult.calls.models import Call
-from consult.responses.models import Response
 from core.clock import FixedClock
-from events.models import OccurrenceOverride, Registration, Session, occurrence_key
+from events.models import OccurrenceOverride, Session, occurrence_key
 from events.tokens import calendar_token_for
-from tests.conftest import TEST_SECRET
-from tests.events.test_feeds import LONDON, NEW_YORK, at, make_person, make_session, weekly
-from tests.factories import make_call, make_topic
+from tests.conftest import START, TEST_SECRET
+from tests.events.helpers import LONDON, NEW_YORK, at
+from tests.factories import (
+    make_call,
+    make_person,
+    make_registration,
+    make_response,
+    make_session,
+    make_topic,
+    weekly_session,
+)
 
 HERE = Path(__file__).parent / "icaljs"
 SCRIPT = HERE / "expand.mjs"
@@ -98,13 +105,13 @@ async def sessions_across_the_changes(clock: FixedClock) -> dict[str, Any]:
     """Series over both daylight-saving changes of each country, moved and cancelled dates,
     times in the hour after a change, and call deadlines in two zones."""
     topic = await make_topic()
-    spring_london = await weekly(
+    spring_london = await weekly_session(
         "london-spring", at(LONDON, 2027, 2, 23, 15), LONDON, 10, topics=[topic], title=HOSTILE
     )
-    spring_washington = await weekly(
+    spring_washington = await weekly_session(
         "washington-spring", at(NEW_YORK, 2027, 2, 23, 10), NEW_YORK, 10, topics=[topic]
     )
-    autumn_london = await weekly("london-autumn", at(LONDON, 2026, 10, 13, 15), LONDON, 6)
+    autumn_london = await weekly_session("london-autumn", at(LONDON, 2026, 10, 13, 15), LONDON, 6)
     autumn_washington = await make_session(
         "washington-autumn",
         at(NEW_YORK, 2026, 10, 13, 10),
@@ -118,7 +125,7 @@ async def sessions_across_the_changes(clock: FixedClock) -> dict[str, Any]:
         at(NEW_YORK, 2026, 10, 31, 10),
         zone=NEW_YORK,
         recurrence="monthly",
-        recurrence_count=8,
+        count=8,
         topics=[topic],
     )
     # The first hour of summer time: 02:30 BST on 28 March, 03:30 EDT on 14 March.
@@ -215,14 +222,12 @@ async def test_personal_feed_reads_the_same_in_icaljs(
     client: httpx.AsyncClient, clock: FixedClock, node: str, tmp_path: Path
 ) -> None:
     made = await sessions_across_the_changes(clock)
-    person = await make_person()
+    person = await make_person("grace@example.org", "Grace Hopper", verified_at=START)
     token = await calendar_token_for(TEST_SECRET, person)
-    await Registration.create(session=made["spring_london"], person=person)
+    await make_registration(person, made["spring_london"])
     moved = at(NEW_YORK, 2027, 3, 16, 10)
-    await Registration.create(
-        session=made["spring_washington"], person=person, occurrence_key=occurrence_key(moved)
-    )
-    await Response.create(call=made["london_call"], respondent=person)
+    await make_registration(person, made["spring_washington"], occurrence_key=occurrence_key(moved))
+    await make_response(made["london_call"], person)
 
     found = await assert_icaljs_agrees(
         node, (await client.get(f"/calendar/me/{token}.ics")).content, tmp_path

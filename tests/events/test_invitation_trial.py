@@ -27,17 +27,17 @@ from core.notifications.models import Notification
 from core.notifications.outbox import dispatch_due
 from core.vocabulary import Role
 from events.ical import session_uid
-from events.models import Recurrence, Session, occurrence_key
+from events.models import Recurrence, occurrence_key
 from events.registrations import register
 from events.sessions import (
-    SessionDetails,
     cancel_occurrence,
     cancel_session,
     move_occurrence,
     update_session,
 )
 from tests.conftest import START
-from tests.events.test_registrations import make_session
+from tests.events.helpers import session_details
+from tests.factories import make_person, make_session
 from tests.support import Mailbox, text_of
 
 SCRIPT = Path(__file__).parent / "icaljs" / "itip.mjs"
@@ -61,37 +61,8 @@ UNTOUCHED = london(4, 14)  # Bob's third date: only the place changes
 CYS = london(4, 21)
 
 
-def details(session: Session, **changes: Any) -> SessionDetails:
-    fields = {
-        "title": session.title,
-        "slug": session.slug,
-        "kind": session.kind,
-        "topic_ids": (),
-        "call_id": None,
-        "description": session.description,
-        "timezone": session.timezone,
-        "starts_at": session.starts_at,
-        "ends_at": session.ends_at,
-        "location": session.location,
-        "online_url": session.online_url,
-        "capacity": session.capacity,
-        "visibility": session.visibility,
-        "recurrence": session.recurrence,
-        "recurrence_count": session.recurrence_count,
-        "recurrence_until": session.recurrence_until,
-    }
-    return SessionDetails(**{**fields, **changes})
-
-
 async def person(email: str, name: str, zone: str, role: Role = Role.STAKEHOLDER) -> Person:
-    return await Person.create(
-        email=email,
-        password_hash="x",
-        display_name=name,
-        time_zone=zone,
-        role=role,
-        verified_at=START,
-    )
+    return await make_person(email, name, role=role, time_zone=zone, verified_at=START)
 
 
 class Inbox:
@@ -270,7 +241,7 @@ async def test_each_registrant_gets_one_clear_message_per_change_that_touches_th
     await update_session(
         organiser,
         session,
-        details(session, location="Lancaster House, London"),
+        session_details(session, location="Lancaster House, London"),
         now=now,
         site=site,
     )

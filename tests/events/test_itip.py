@@ -31,7 +31,7 @@ from events.itip import (
     organizer_for,
 )
 from events.recurrence import Change
-from tests.events.test_ical import LONDON, MODIFIED, NEW_YORK, at, session
+from tests.events.helpers import LONDON, MODIFIED, NEW_YORK, at, session
 
 HERE = Path(__file__).parent / "icaljs"
 SCRIPT = HERE / "itip.mjs"

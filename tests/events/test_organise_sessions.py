@@ -27,7 +27,14 @@ from events.models import (
     SessionStatus,
     Visibility,
 )
-from tests.factories import make_call, organiser, person_with_role, second_browser
+from tests.factories import (
+    make_call,
+    make_person,
+    make_registration,
+    organiser,
+    person_with_role,
+    second_browser,
+)
 from tests.support import (
     csrf_from,
     error_summary,
@@ -613,10 +620,8 @@ async def test_cancelling_an_occurrence_asks_first_naming_the_date_and_who_will_
             (key, RegistrationStatus.WAITLISTED),  # no place to lose
         )
     ):
-        person = await Person.create(email=f"p{n}@example.org", password_hash="x", display_name="P")
-        await Registration.create(
-            session=session, person=person, occurrence_key=occurrence, status=status
-        )
+        person = await make_person(f"p{n}@example.org", "P")
+        await make_registration(person, session, occurrence_key=occurrence, status=status)
     overview = page(await client.get(SESSION))
     link = overview.select_one(f'#occurrence a[href$="/occurrences/{key}/cancel"]')
     assert link is not None
@@ -822,10 +827,9 @@ async def test_a_series_warns_when_a_later_occurrence_falls_in_a_week_the_clocks
 async def registrant(
     number: int, name: str, sector: Sector, country: str, organisation: str = ""
 ) -> Person:
-    return await Person.create(
-        email=f"person{number}@example.org",
-        password_hash="x",
-        display_name=name,
+    return await make_person(
+        f"person{number}@example.org",
+        name,
         organisation=organisation,
         sector=sector,
         country=country,
@@ -843,23 +847,17 @@ async def filled_session(client: httpx.AsyncClient) -> Session:
     alan = await registrant(4, "Alan Turing", Sector.ACADEMIA, "GB", "@Bletchley")
     chien = await registrant(5, "Chien-Shiung Wu", Sector.ACADEMIA, "", "")
     quitter = await registrant(6, "Quinn Quitter", Sector.OTHER, "US")
-    await Registration.create(session=session, person=ada, status=RegistrationStatus.REGISTERED)
-    await Registration.create(
-        session=session,
-        person=grace,
-        status=RegistrationStatus.REGISTERED,
-        occurrence_key="2027-03-17T14:00:00Z",
+    await make_registration(ada, session, status=RegistrationStatus.REGISTERED)
+    await make_registration(
+        grace, session, status=RegistrationStatus.REGISTERED, occurrence_key="2027-03-17T14:00:00Z"
     )
-    await Registration.create(
-        session=session,
-        person=grace,
-        status=RegistrationStatus.REGISTERED,
-        occurrence_key="2027-03-24T14:00:00Z",
+    await make_registration(
+        grace, session, status=RegistrationStatus.REGISTERED, occurrence_key="2027-03-24T14:00:00Z"
     )
-    await Registration.create(session=session, person=marie, status=RegistrationStatus.REGISTERED)
-    await Registration.create(session=session, person=quitter, status=RegistrationStatus.CANCELLED)
-    await Registration.create(session=session, person=alan, status=RegistrationStatus.WAITLISTED)
-    await Registration.create(session=session, person=chien, status=RegistrationStatus.WAITLISTED)
+    await make_registration(marie, session, status=RegistrationStatus.REGISTERED)
+    await make_registration(quitter, session, status=RegistrationStatus.CANCELLED)
+    await make_registration(alan, session, status=RegistrationStatus.WAITLISTED)
+    await make_registration(chien, session, status=RegistrationStatus.WAITLISTED)
     return session
 
 
@@ -1071,7 +1069,7 @@ async def test_a_registration_for_a_moved_occurrence_shows_its_new_time(
     await organiser(client)
     session = await weekly_series(client)
     ada = await registrant(1, "Ada Lovelace", Sector.INDUSTRY, "GB")
-    await Registration.create(session=session, person=ada, occurrence_key="2027-03-10T15:00:00Z")
+    await make_registration(ada, session, occurrence_key="2027-03-10T15:00:00Z")
     await post_form(
         client,
         f"{SESSION}/occurrences/2027-03-10T15:00:00Z/move",

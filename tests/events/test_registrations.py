@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
-from core.models import Person, Topic
+from core.models import Person
 from core.notifications.compose import Site
 from core.notifications.models import Notification
 from core.vocabulary import Role
@@ -20,7 +19,6 @@ from events.models import (
     Registration,
     RegistrationStatus,
     Session,
-    SessionKind,
     SessionStatus,
     Visibility,
     occurrence_key,
@@ -33,63 +31,17 @@ from events.registrations import (
 )
 from events.sessions import cancel_occurrence
 from tests.conftest import START
+from tests.factories import FIRST_DATE, make_person, make_session
 
 REGISTERED = RegistrationStatus.REGISTERED
 WAITLISTED = RegistrationStatus.WAITLISTED
 CANCELLED = RegistrationStatus.CANCELLED
-FIRST_DATE = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # 3pm in London, 10am in Washington
-
-
-async def make_session(
-    slug: str = "quantum-roundtable",
-    *,
-    starts_at: datetime = FIRST_DATE,
-    minutes: int = 90,
-    title: str = "Roundtable on quantum standards",
-    zone: str = "Europe/London",
-    capacity: int | None = None,
-    recurrence: Recurrence = Recurrence.NONE,
-    count: int | None = None,
-    visibility: Visibility = Visibility.PUBLIC,
-    status: SessionStatus = SessionStatus.SCHEDULED,
-    kind: SessionKind = SessionKind.ROUNDTABLE,
-    location: str = "",
-    online_url: str = "",
-    description: str = "",
-    topics: Sequence[Topic] = (),
-) -> Session:
-    session = await Session.create(
-        slug=slug,
-        title=title,
-        description=description,
-        kind=kind,
-        starts_at=starts_at,
-        ends_at=starts_at + timedelta(minutes=minutes),
-        timezone=zone,
-        location=location,
-        online_url=online_url,
-        capacity=capacity,
-        visibility=visibility,
-        status=status,
-        recurrence=recurrence,
-        recurrence_count=count,
-    )
-    if topics:
-        await session.topics.add(*topics)
-    return session
-
-
-async def make_person(email: str, *, verified: bool = True) -> Person:
-    return await Person.create(
-        email=email,
-        password_hash="not-used-here",
-        display_name=email.split("@")[0].replace(".", " ").title(),
-        verified_at=START if verified else None,
-    )
 
 
 async def people(count: int) -> list[Person]:
-    return [await make_person(f"person{n}@example.org") for n in range(1, count + 1)]
+    return [
+        await make_person(f"person{n}@example.org", verified_at=START) for n in range(1, count + 1)
+    ]
 
 
 async def statuses(session: Session) -> list[tuple[str, str, RegistrationStatus]]:
@@ -151,7 +103,7 @@ async def test_four_concurrent_registrations_for_one_last_place_leave_exactly_on
     session = await make_session(capacity=3)
     for person in await people(2):
         await register(session, person, now=START)
-    racers = [await make_person(f"racer{n}@example.org") for n in range(4)]
+    racers = [await make_person(f"racer{n}@example.org", verified_at=START) for n in range(4)]
     # A first round elsewhere leaves one pooled connection per racer with every statement
     # prepared, so in the real round the four transactions overlap instead of queueing.
     warm_up = await make_session("warm-up")
@@ -198,7 +150,7 @@ async def test_no_registration_for_a_cancelled_occurrence_but_the_next_date_is_f
 
 async def test_an_unverified_person_is_refused_with_a_clear_message(db: None) -> None:
     session = await make_session()
-    unverified = await make_person("new.comer@example.org", verified=False)
+    unverified = await make_person("new.comer@example.org")
 
     with pytest.raises(RegistrationRefused) as refusal:
         await register(session, unverified, now=START)
@@ -231,8 +183,8 @@ async def test_invitation_only_sessions_take_registrations_from_their_team_only(
     db: None,
 ) -> None:
     session = await make_session(visibility=Visibility.INVITATION)
-    stranger = await make_person("stranger@example.org")
-    organiser = await make_person("organiser@example.gov")
+    stranger = await make_person("stranger@example.org", verified_at=START)
+    organiser = await make_person("organiser@example.gov", verified_at=START)
     await Person.filter(id=organiser.id).update(role=Role.ORGANISER)
     organiser = await Person.get(id=organiser.id)
     await session.team.add(organiser)
@@ -272,7 +224,7 @@ async def test_registering_again_after_cancelling_joins_the_back_of_the_waitlist
         await register(session, person, now=START)
     await cancel_registration(session, cy, now=START)  # leaves the waitlist
     again = await register(session, cy, now=START)  # rejoins it, behind nobody new yet
-    dee = await make_person("dee@example.org")
+    dee = await make_person("dee@example.org", verified_at=START)
     await register(session, dee, now=START)
 
     await cancel_registration(session, ada, now=START)  # Bob's place
@@ -360,11 +312,9 @@ async def test_cancelling_a_date_writes_each_registrants_cancel_in_its_transacti
     db: None, site: Site
 ) -> None:
     session = await make_session(recurrence=Recurrence.WEEKLY, count=4)
-    ada = await make_person("ada@example.org")
+    ada = await make_person("ada@example.org", verified_at=START)
     place = await register(session, ada, now=START, site=site)
-    organiser = await Person.create(
-        email="org@example.gov", password_hash="x", display_name="Org", role=Role.ADMIN
-    )
+    organiser = await make_person("org@example.gov", "Org", role=Role.ADMIN)
 
     assert await cancel_occurrence(
         organiser, session, FIRST_DATE + timedelta(days=7), now=START, site=site

@@ -26,8 +26,15 @@ from events.models import (
 )
 from events.registrations import register
 from events.tokens import person_for_calendar_token
-from tests.events.test_registrations import FIRST_DATE, make_person, make_session
-from tests.factories import make_topic, verified_stakeholder
+from tests.conftest import START
+from tests.factories import (
+    FIRST_DATE,
+    make_person,
+    make_registration,
+    make_session,
+    make_topic,
+    verified_stakeholder,
+)
 from tests.support import csrf_from, page, post_form
 
 DST_WARNING = "In this week the time difference between Washington and London is 4 hours, not 5."
@@ -104,7 +111,11 @@ async def test_the_list_filters_by_topic_and_shows_places_left_or_full(
         location="British Embassy, Washington",
         topics=[workforce],
     )
-    await register(full, await make_person("ada@example.org"), now=FIRST_DATE - timedelta(days=1))
+    await register(
+        full,
+        await make_person("ada@example.org", verified_at=START),
+        now=FIRST_DATE - timedelta(days=1),
+    )
 
     everything = await client.get("/sessions/")
     skills = await client.get("/sessions/?topic=workforce")
@@ -126,7 +137,11 @@ async def test_the_list_filters_by_topic_and_shows_places_left_or_full(
 async def test_invitation_only_sessions_are_unlisted_and_404_except_for_their_team_and_invitees(
     app: Starlette, client: httpx.AsyncClient, clock: FixedClock
 ) -> None:
-    session = await make_session("bilateral-dialogue", visibility=Visibility.INVITATION)
+    session = await make_session(
+        "bilateral-dialogue",
+        title="Roundtable on quantum standards",
+        visibility=Visibility.INVITATION,
+    )
     path = f"/sessions/{session.slug}"
 
     assert (await client.get(path)).status_code == 404  # a visitor
@@ -140,7 +155,7 @@ async def test_invitation_only_sessions_are_unlisted_and_404_except_for_their_te
         await Person.filter(id=organiser.id).update(role=Role.ORGANISER)
         await session.team.add(organiser)
         seen_by_team = await team_browser.get(path)
-    await Registration.create(session=session, person=stranger)  # invited by the organisers
+    await make_registration(stranger, session)  # invited by the organisers
     seen_by_invitee = await client.get(path)
 
     assert seen_by_team.status_code == seen_by_invitee.status_code == 200
@@ -177,7 +192,7 @@ async def test_registering_and_cancelling_through_the_page(
     session = await make_session(capacity=1)
     path = f"/sessions/{session.slug}"
     ada = await verified_stakeholder(client, "ada@example.org", clock.now())
-    bob = await make_person("bob@example.org")
+    bob = await make_person("bob@example.org", verified_at=START)
 
     form_page = page(await client.get(path))
     assert form_page.select_one("#places").get_text(strip=True) == "1 place, 1 left"
@@ -260,7 +275,10 @@ async def test_a_series_page_lists_every_date_with_its_own_register_button(
         session=series, original_start=FIRST_DATE + timedelta(weeks=1), cancelled=True
     )
     await register(
-        series, await make_person("bob@example.org"), "2026-12-15T15:00:00Z", now=clock.now()
+        series,
+        await make_person("bob@example.org", verified_at=START),
+        "2026-12-15T15:00:00Z",
+        now=clock.now(),
     )
     await verified_stakeholder(client, "ada@example.org", clock.now())
 
@@ -410,10 +428,10 @@ async def test_my_sessions_lists_upcoming_registrations_with_a_cancel_button_eac
     later = await make_session("later-workshop", starts_at=FIRST_DATE + timedelta(days=7))
     sooner = await make_session("sooner-roundtable", capacity=1)
     over = await make_session("last-week", starts_at=clock.now() - timedelta(days=7))
-    await register(sooner, await make_person("bob@example.org"), now=clock.now())
+    await register(sooner, await make_person("bob@example.org", verified_at=START), now=clock.now())
     await register(later, ada, now=clock.now())
     await register(sooner, ada, now=clock.now())  # full: the waitlist
-    await Registration.create(session=over, person=ada)
+    await make_registration(ada, over)
 
     html = page(await client.get("/account/sessions"))
 

@@ -20,7 +20,7 @@ from consult.retention import apply_retention
 from core.clock import FixedClock
 from core.models import Person, SignInSession
 from core.vocabulary import Role
-from tests.consult.accounts.test_two_step import PASSWORD, sign_in_with_code, turn_on
+from tests.consult.accounts.two_step_steps import PASSWORD, sign_in_with_code, turn_on
 from tests.factories import person_with_role
 from tests.support import Mailbox, csrf_from, links_in, page, post_form, sign_in, sign_up
 

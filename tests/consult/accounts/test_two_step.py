@@ -24,12 +24,17 @@ from consult.accounts.services import create_admin
 from core.clock import FixedClock
 from core.models import AuditEntry, Person, RateLimitCounter, RecoveryCode
 from core.vocabulary import Role
-from tests.factories import person_with_role, second_browser
-from tests.support import NewAccount, csrf_from, error_summary, page, post_form, sign_in
-
-PASSWORD = NewAccount().password
-SETUP = "/account/two-step"
-CODE_STEP = "/account/signin/code"
+from tests.consult.accounts.two_step_steps import (
+    CODE_STEP,
+    PASSWORD,
+    SETUP,
+    key_on,
+    recovery_codes_on,
+    sign_in_with_code,
+    turn_on,
+)
+from tests.factories import make_person, person_with_role, second_browser
+from tests.support import csrf_from, error_summary, page, post_form, sign_in
 
 
 @pytest.fixture
@@ -37,38 +42,6 @@ def required(app: Starlette) -> Starlette:
     """The app as it runs by default and in production: organisers and admins must use it."""
     app.state.settings = replace(app.state.settings, two_step_required=True)
     return app
-
-
-def key_on(response: httpx.Response) -> str:
-    """The key the setup page offers for typing by hand."""
-    element = page(response).find(id="two-step-key")
-    assert element is not None, "the setup page shows no key"
-    return element.get_text().replace(" ", "")
-
-
-def recovery_codes_on(response: httpx.Response) -> list[str]:
-    return [item.get_text(strip=True) for item in page(response).select("#recovery-codes li")]
-
-
-async def turn_on(client: httpx.AsyncClient, clock: FixedClock) -> tuple[str, list[str]]:
-    """Set two-step sign-in up as a person would: read the key, type the app's code."""
-    form = await client.get(SETUP)
-    key = key_on(form)
-    answer = await client.post(
-        SETUP,
-        data={"csrf_token": csrf_from(form), "code": totp.code_at(key, clock.now())},
-    )
-    assert answer.status_code == 200, error_summary(answer)
-    return key, recovery_codes_on(answer)
-
-
-async def sign_in_with_code(
-    client: httpx.AsyncClient, email: str, code: str, *, next_path: str = ""
-) -> httpx.Response:
-    target = "/account/signin" + (f"?next={next_path}" if next_path else "")
-    first = await post_form(client, target, {"email": email, "password": PASSWORD})
-    assert (first.status_code, first.headers["location"]) == (303, CODE_STEP)
-    return await post_form(client, CODE_STEP, {"code": code})
 
 
 # ---------------------------------------------------------------- The parts
@@ -452,10 +425,9 @@ async def test_an_admin_turns_it_off_for_someone_who_lost_phone_and_codes(
 
 async def test_createadmin_on_the_server_lets_a_locked_out_admin_back_in(db: None) -> None:
     moment = datetime(2026, 12, 2, 12, tzinfo=UTC)
-    person = await Person.create(
-        email="admin@example.gov",
-        password_hash="x",
-        display_name="Alan Turing",
+    person = await make_person(
+        "admin@example.gov",
+        "Alan Turing",
         role=Role.ADMIN,
         two_step_key="v1:sealed",
         two_step_since=moment,

@@ -18,8 +18,8 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from config.database import tortoise_config
 from consult.api.tokens import issue_token
-from core.models import Person
 from tests.conftest import DEMO_NOW, fresh_database
+from tests.factories import make_person
 from tests.servers import serve_app
 from tests.support import Mailbox
 
@@ -47,10 +47,9 @@ async def _token_for_an_organisation(database_url: str) -> str:
     EXECUTOR_CACHE.clear()
     await Tortoise.init(config=tortoise_config(database_url))
     try:
-        person = await Person.create(
-            email="api@qubitworks.example",
-            password_hash="x",
-            display_name="Qubit Works API",
+        person = await make_person(
+            "api@qubitworks.example",
+            "Qubit Works API",
             organisation="Qubit Works Ltd",
             verified_at=datetime.now(UTC),
         )

@@ -18,9 +18,9 @@ from starlette.applications import Starlette
 from consult.calls.models import CallState
 from consult.comments.models import Comment, CommentStatus
 from core.clock import FixedClock
-from events.models import OccurrenceOverride, Recurrence, Session, Visibility
+from events.models import OccurrenceOverride, Visibility
 from tests.consult.moderation.published_data import SECRETS, Record, closed_call_with_a_record
-from tests.factories import make_call, make_person, make_topic
+from tests.factories import make_call, make_person, make_session, make_topic, weekly_session
 
 PROBLEM = "application/problem+json"
 RESPONSES = "/api/v1/calls/quantum-standards/responses"
@@ -177,24 +177,22 @@ async def test_sessions_expand_a_series_inside_the_range_with_changes_marked(
 ) -> None:
     london = ZoneInfo("Europe/London")
     first = datetime(2027, 3, 16, 15, tzinfo=london).astimezone(UTC)
-    series = await Session.create(
-        slug="standards-weekly",
-        title="Standards weekly",
-        starts_at=first,
-        ends_at=first + timedelta(hours=1),
-        timezone="Europe/London",
-        recurrence=Recurrence.WEEKLY,
-        recurrence_count=6,
+    series = await weekly_session(
+        "standards-weekly",
+        first,
+        "Europe/London",
+        6,
+        minutes=60,
         online_url="https://meet.example/secret-room",
     )
     await OccurrenceOverride.create(
         session=series, original_start=first + timedelta(weeks=1), cancelled=True
     )
-    await Session.create(
-        slug="invitation-only",
+    await make_session(
+        "invitation-only",
+        first,
         title="Closed door",
-        starts_at=first,
-        ends_at=first + timedelta(hours=1),
+        minutes=60,
         visibility=Visibility.INVITATION,
     )
 

@@ -12,10 +12,10 @@ import httpx
 from starlette.applications import Starlette
 
 from consult.calls.models import Attachment, AttachmentKind, Call, CallState, Question, QuestionKind
-from consult.responses.models import Answer, Response, ResponseStatus
-from core.models import AuditEntry, Person, Topic
+from consult.responses.models import Answer, ResponseStatus
+from core.models import AuditEntry, Topic
 from core.vocabulary import Role
-from tests.factories import organiser, person_with_role, second_browser
+from tests.factories import make_person, make_response, organiser, person_with_role, second_browser
 from tests.support import (
     csrf_from,
     error_summary,
@@ -89,10 +89,8 @@ async def audit_trail() -> list[tuple[int | None, str, str]]:
 
 
 async def answered_by_someone(call: Call, question: Question, **answer: object) -> Answer:
-    person = await Person.create(
-        email="respondent@example.org", password_hash="x", display_name="Marie Curie"
-    )
-    response = await Response.create(call=call, respondent=person)
+    person = await make_person("respondent@example.org", "Marie Curie")
+    response = await make_response(call, person)
     return await Answer.create(response=response, question=question, **answer)
 
 
@@ -227,10 +225,8 @@ async def test_the_calls_list_counts_submitted_and_draft_responses_of_my_calls_o
     for number, status in enumerate(
         [ResponseStatus.SUBMITTED] * 2 + [ResponseStatus.DRAFT, ResponseStatus.WITHDRAWN]
     ):
-        person = await Person.create(
-            email=f"r{number}@example.org", password_hash="x", display_name="R"
-        )
-        await Response.create(call=mine, respondent=person, status=status)
+        person = await make_person(f"r{number}@example.org", "R")
+        await make_response(mine, person, status=status)
 
     listing = await client.get("/organise/calls")
 

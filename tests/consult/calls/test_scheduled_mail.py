@@ -23,7 +23,7 @@ from core.notifications.compose import Site
 from core.notifications.models import Notification
 from core.notifications.preferences import read_unsubscribe_token
 from core.vocabulary import Role
-from tests.factories import make_call, make_person
+from tests.factories import make_call, make_person, make_response
 from tests.support import Mailbox, subjects, text_of
 
 pytestmark = pytest.mark.usefixtures("db")
@@ -32,9 +32,9 @@ tracking_numbers = (f"QC-2026-0000-{n:04d}" for n in itertools.count())
 
 
 async def submitted(call: Call, email: str, at: datetime) -> Response:
-    return await Response.create(
-        call=call,
-        respondent=await make_person(email),
+    return await make_response(
+        call,
+        await make_person(email),
         status=ResponseStatus.SUBMITTED,
         tracking_number=next(tracking_numbers),
         submitted_at=at,
@@ -118,8 +118,8 @@ async def test_the_whole_life_of_a_call_sends_exactly_the_expected_messages_once
     at = start
     while at <= call.closes_at + timedelta(days=1):
         if at == call.opens_at + timedelta(hours=2):
-            await Response.create(call=call, respondent=drafter)
-            await Response.create(call=call, respondent=opted_out)
+            await make_response(call, drafter)
+            await make_response(call, opted_out)
             await submitted(call, "alan@example.org", at)
             await Comment.create(call=call, body="Please include benchmarks.", created_at=at)
         await run_pass(site, mail, now=at)
@@ -227,7 +227,7 @@ async def test_optional_mail_has_one_click_unsubscribe_headers_for_its_own_kind(
 ) -> None:
     call = await make_call(clock.now(), closes_in=timedelta(hours=30))
     ada = await make_person("ada@example.org")
-    await Response.create(call=call, respondent=ada)
+    await make_response(call, ada)
 
     await run_pass(site, mail, now=clock.now())
 
@@ -247,7 +247,7 @@ async def test_a_message_written_before_its_recipient_opted_out_is_not_sent(
 ) -> None:
     call = await make_call(clock.now(), closes_in=timedelta(hours=30))
     ada = await make_person("ada@example.org")
-    await Response.create(call=call, respondent=ada)
+    await make_response(call, ada)
     assert await write_due_messages(site, now=clock.now()) == 1
     await Person.filter(id=ada.id).update(mail_opt_outs=["deadline_reminders"])
     await run_pass(site, mail, now=clock.now())

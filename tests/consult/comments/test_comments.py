@@ -19,6 +19,7 @@ from core.clock import FixedClock
 from core.models import AuditEntry, Person, Topic
 from core.vocabulary import Role
 from tests.conftest import START
+from tests.factories import make_person
 from tests.support import NewAccount, csrf_from, field_error, page, post_form, sign_up
 
 SLUG = "quantum-standards"
@@ -549,7 +550,7 @@ async def test_moderating_an_unknown_comment_or_a_bad_decision_changes_nothing(
 
 async def test_threads_load_authors_with_the_comments(db: None, clock: FixedClock) -> None:
     call = await make_call(clock, premoderate=False)
-    author = await Person.create(email="a@example.org", password_hash="x", display_name="A")
+    author = await make_person("a@example.org", "A")
     await Person.filter(id=author.id).update(verified_at=START)
     author = await Person.get(id=author.id)
     limit = Limit(10, 60)
@@ -575,7 +576,7 @@ async def test_threads_load_authors_with_the_comments(db: None, clock: FixedCloc
 
 async def test_service_refuses_comments_from_unverified_people(db: None, clock: FixedClock) -> None:
     call = await make_call(clock)
-    person = await Person.create(email="b@example.org", password_hash="x", display_name="B")
+    person = await make_person("b@example.org", "B")
 
     with pytest.raises(PermissionError, match="Confirm your email address"):
         await services.post_comment(

@@ -20,11 +20,11 @@ from consult.responses.models import (
     Response,
     ResponseStatus,
 )
-from consult.responses.revisions import as_submitted, record_submitted
+from consult.responses.revisions import as_submitted
 from consult.responses.tracking import new_tracking_number
 from core.models import Person
 from core.vocabulary import Role, Sector
-from tests.factories import make_call, make_person, questions_by_kind
+from tests.factories import make_call, make_person, make_response
 
 PHONE = "07700 900123"
 ADA_TEXT = f"Cryogenic metrology needs shared test beds. Ring me on {PHONE} for details."
@@ -63,26 +63,22 @@ async def respond(
     answers: dict[QuestionKind, dict[str, object]] | None = None,
 ) -> Response:
     """A response straight in the database, answered as `answers` says (kind → Answer fields)."""
-    questions = await questions_by_kind(call)
-    response = await Response.create(
-        call=call,
-        respondent=await make_person(email, name),
+    submitted = status != ResponseStatus.DRAFT
+    return await make_response(
+        call,
+        await make_person(email, name),
+        answers,
         status=status,
         consent=consent,
-        tracking_number=new_tracking_number(2026) if status != ResponseStatus.DRAFT else None,
+        tracking_number=new_tracking_number(2026) if submitted else None,
         respondent_type=RespondentType.ORGANISATION if organisation else RespondentType.INDIVIDUAL,
         organisation_name=organisation,
         sector=sector,
         country=country,
-        revision=1 if status != ResponseStatus.DRAFT else 0,
-        submitted_at=now - timedelta(days=3) if status != ResponseStatus.DRAFT else None,
-        last_submitted_at=now - timedelta(days=3) if status != ResponseStatus.DRAFT else None,
+        revision=1 if submitted else 0,
+        submitted_at=now - timedelta(days=3) if submitted else None,
+        last_submitted_at=now - timedelta(days=3) if submitted else None,
     )
-    for kind, values in (answers or {}).items():
-        await Answer.create(response=response, question=questions[kind], **values)
-    if status != ResponseStatus.DRAFT:
-        await record_submitted(response)
-    return response
 
 
 async def publish(moderator: Person, response: Response, now: datetime) -> None:

@@ -45,8 +45,8 @@ from consult.responses.tracking import new_tracking_number
 from core.clock import FixedClock
 from core.models import Person
 from core.vocabulary import Role
-from events.models import Recurrence, Session, occurrence_key
-from tests.factories import make_call, person_with_role, verified_stakeholder
+from events.models import occurrence_key
+from tests.factories import make_call, person_with_role, verified_stakeholder, weekly_session
 from tests.support import csrf_from
 
 ROLES = ("visitor", "stakeholder", "other organiser", "own organiser", "admin")
@@ -197,14 +197,13 @@ async def make_world(people: People, now: datetime) -> dict[str, str]:
         title="Brief",
     )
     starts = now + timedelta(days=30)
-    session = await Session.create(
-        slug=f"matrix-session-{n}",
+    session = await weekly_session(
+        f"matrix-session-{n}",
+        starts,
+        "Europe/London",
+        4,
         title="Standards roundtable",
-        starts_at=starts,
-        ends_at=starts + timedelta(hours=1),
-        timezone="Europe/London",
-        recurrence=Recurrence.WEEKLY,
-        recurrence_count=4,
+        minutes=60,
     )
     await session.team.add(people.own_organiser)
     return {

@@ -10,18 +10,15 @@ from bs4 import Tag
 
 from consult.calls.models import Call, QuestionKind
 from consult.responses.models import (
-    Answer,
     Consent,
     Publication,
     RespondentType,
     Response,
     ResponseStatus,
 )
-from consult.responses.revisions import record_submitted
 from consult.responses.tracking import new_tracking_number
-from core.models import Person
 from core.vocabulary import Sector
-from tests.factories import make_person, questions_by_kind
+from tests.factories import make_person, make_response
 from tests.support import page
 
 
@@ -42,11 +39,13 @@ async def respond(
     tracking: str = "",
 ) -> Response:
     """A response of `call` by a new person, with a long-text answer and maybe a sensitive one."""
-    questions = await questions_by_kind(call)
-    person: Person = await make_person(email, name)
-    response = await Response.create(
-        call=call,
-        respondent=person,
+    answers: dict[QuestionKind, dict[str, object]] = {QuestionKind.LONG_TEXT: {"text": text}}
+    if sensitive:
+        answers[QuestionKind.SHORT_TEXT] = {"text": sensitive, "sensitive": True}
+    return await make_response(
+        call,
+        await make_person(email, name),
+        answers,
         status=status,
         consent=consent,
         tracking_number=tracking or new_tracking_number(2026),
@@ -60,17 +59,6 @@ async def respond(
         details_confirmed=True,
         revision=0 if status == ResponseStatus.DRAFT else 1,
     )
-    await Answer.create(response=response, question=questions[QuestionKind.LONG_TEXT], text=text)
-    if sensitive:
-        await Answer.create(
-            response=response,
-            question=questions[QuestionKind.SHORT_TEXT],
-            text=sensitive,
-            sensitive=True,
-        )
-    if status != ResponseStatus.DRAFT:
-        await record_submitted(response)
-    return response
 
 
 def hours_ago(now: datetime, hours: float) -> datetime:

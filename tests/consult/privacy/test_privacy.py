@@ -32,11 +32,13 @@ from core.clock import FixedClock
 from core.models import Person
 from core.uploads import upload_path
 from core.vocabulary import Role, Sector
-from events.models import Registration, RegistrationStatus, Session
+from events.models import Registration, RegistrationStatus
 from tests.factories import (
     TINY_PDF,
     make_call,
     make_person,
+    make_registration,
+    make_session,
     questions_by_kind,
     verified_stakeholder,
 )
@@ -144,18 +146,10 @@ async def test_deleting_my_account_erases_drafts_anonymises_submissions_and_free
     comment = await Comment.create(
         call=open_call, author=me, body="Hello", status=CommentStatus.APPROVED
     )
-    session = await Session.create(
-        slug="roundtable",
-        title="Roundtable",
-        starts_at=now + timedelta(days=3),
-        ends_at=now + timedelta(days=3, hours=1),
-        capacity=1,
-    )
+    session = await make_session("roundtable", now + timedelta(days=3), minutes=60, capacity=1)
     waiting = await make_person("waiting@example.org", "Wai Ting")
-    await Registration.create(session=session, person=me, status=RegistrationStatus.REGISTERED)
-    queued = await Registration.create(
-        session=session, person=waiting, status=RegistrationStatus.WAITLISTED
-    )
+    await make_registration(me, session, status=RegistrationStatus.REGISTERED)
+    queued = await make_registration(waiting, session, status=RegistrationStatus.WAITLISTED)
     await issue_token(me, "Our system")
 
     deleted = await post_form(

@@ -8,7 +8,7 @@ from starlette.applications import Starlette
 from consult.calls.models import Attachment, AttachmentKind
 from consult.responses.models import Response
 from core.clock import FixedClock
-from tests.consult.responses.test_responses import complete_response
+from tests.consult.responses.journey import complete_response
 from tests.factories import TINY_PDF, make_call, organiser_of, verified_stakeholder
 
 

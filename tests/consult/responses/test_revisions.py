@@ -37,7 +37,7 @@ from tests.consult.api.helpers import (
     organisation_with_token,
     submission,
 )
-from tests.consult.responses.test_responses import (
+from tests.consult.responses.journey import (
     give_answers,
     give_details,
     start,

@@ -11,17 +11,24 @@ import pytest
 
 from base.settings import MailSettings
 from config.scheduler import run_pass
-from consult.responses.models import Response, ResponseStatus
+from consult.responses.models import ResponseStatus
 from core.clock import FixedClock
 from core.notifications.compose import Site
 from core.notifications.models import Notification
 from core.notifications.outbox import dispatch_due, enqueue, send_one
 from core.notifications.transport import OutgoingMail
 from core.vocabulary import Role
-from events.models import Recurrence, Registration, RegistrationStatus, Session, occurrence_key
+from events.models import RegistrationStatus, occurrence_key
 from events.sessions import cancel_session, update_session
-from tests.events.test_invitation_trial import details
-from tests.factories import make_call, make_person
+from tests.events.helpers import session_details
+from tests.factories import (
+    make_call,
+    make_person,
+    make_registration,
+    make_response,
+    make_session,
+    weekly_session,
+)
 from tests.support import Mailbox, subjects, text_of
 
 pytestmark = pytest.mark.usefixtures("db")
@@ -35,12 +42,9 @@ async def test_a_call_with_a_draft_sends_the_48_and_24_hour_reminders_once_each(
         await make_person("ada@example.org"),
         await make_person("grace@example.org", "Grace Hopper"),
     )
-    await Response.create(call=call, respondent=drafter)
-    await Response.create(
-        call=call,
-        respondent=submitter,
-        status=ResponseStatus.SUBMITTED,
-        tracking_number="QC-2026-0000-0000",
+    await make_response(call, drafter)
+    await make_response(
+        call, submitter, status=ResponseStatus.SUBMITTED, tracking_number="QC-2026-0000-0000"
     )
 
     timeline = []
@@ -64,7 +68,7 @@ async def test_a_late_run_sends_only_the_newest_reminder(
     site: Site, mail: MailSettings, mailbox: Mailbox, clock: FixedClock
 ) -> None:
     call = await make_call(clock.now(), closes_in=timedelta(days=5))
-    await Response.create(call=call, respondent=await make_person("ada@example.org"))
+    await make_response(call, await make_person("ada@example.org"))
 
     await run_pass(
         site, mail, now=call.closes_at - timedelta(hours=10)
@@ -79,28 +83,25 @@ async def test_a_weekly_session_reminds_registered_people_24_and_1_hour_before_e
     site: Site, mail: MailSettings, mailbox: Mailbox, clock: FixedClock
 ) -> None:
     start = clock.now() + timedelta(days=3)
-    session = await Session.create(
-        slug="standards-group",
+    session = await weekly_session(
+        "standards-group",
+        start,
+        "Europe/London",
+        2,
         title="Standards working group",
-        starts_at=start,
-        ends_at=start + timedelta(hours=1),
-        timezone="Europe/London",
+        minutes=60,
         location="1 Victoria Street",
-        recurrence=Recurrence.WEEKLY,
-        recurrence_count=2,
     )
     whole, second_only, waiting = (
         await make_person("a@example.org"),
         await make_person("b@example.org"),
         await make_person("c@example.org"),
     )
-    await Registration.create(session=session, person=whole)
-    await Registration.create(
-        session=session,
-        person=second_only,
-        occurrence_key=occurrence_key(start + timedelta(days=7)),
+    await make_registration(whole, session)
+    await make_registration(
+        second_only, session, occurrence_key=occurrence_key(start + timedelta(days=7))
     )
-    await Registration.create(session=session, person=waiting, status=RegistrationStatus.WAITLISTED)
+    await make_registration(waiting, session, status=RegistrationStatus.WAITLISTED)
 
     for occurrence_start in (start, start + timedelta(days=7)):
         for before in (
@@ -129,15 +130,8 @@ async def test_a_promotion_off_the_waitlist_is_announced_once(
     site: Site, mail: MailSettings, mailbox: Mailbox, clock: FixedClock
 ) -> None:
     start = clock.now() + timedelta(days=10)
-    session = await Session.create(
-        slug="roundtable",
-        title="Supply chain roundtable",
-        starts_at=start,
-        ends_at=start + timedelta(hours=2),
-    )
-    await Registration.create(
-        session=session, person=await make_person("a@example.org"), promoted_at=clock.now()
-    )
+    session = await make_session("roundtable", start, title="Supply chain roundtable", minutes=120)
+    await make_registration(await make_person("a@example.org"), session, promoted_at=clock.now())
 
     for minutes in (0, 1, 2):
         await run_pass(site, mail, now=clock.now() + timedelta(minutes=minutes))
@@ -251,21 +245,21 @@ async def test_registering_changing_and_cancelling_a_session_mail_request_update
     site: Site, mail: MailSettings, mailbox: Mailbox, clock: FixedClock
 ) -> None:
     start = clock.now() + timedelta(days=20)
-    session = await Session.create(
-        slug="pqc-briefing",
+    session = await make_session(
+        "pqc-briefing",
+        start,
         title="Post-quantum briefing",
-        starts_at=start,
-        ends_at=start + timedelta(hours=1),
-        timezone="America/New_York",
+        minutes=60,
+        zone="America/New_York",
         location="Washington DC",
     )
     organiser = await make_person("org@example.gov", role=Role.ADMIN)
     # Written without mail (as demo data is): the scheduler's safety net sends the invitation.
-    await Registration.create(session=session, person=await make_person("a@example.org"))
+    await make_registration(await make_person("a@example.org"), session)
 
     await run_pass(site, mail, now=clock.now())
     await run_pass(site, mail, now=clock.now())  # nothing new
-    later = details(
+    later = session_details(
         session, starts_at=start + timedelta(hours=1), ends_at=start + timedelta(hours=2)
     )
     await update_session(organiser, session, later, now=clock.now(), site=site)
